@@ -1,0 +1,1 @@
+"""Answering: compose a cited answer and render it per surface."""

@@ -1,0 +1,141 @@
+"""The command-line parser; each subcommand's work lives in a module of its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+
+from index.records import DOC_TYPES
+from index.settings import Settings
+
+EPILOG = "Settings come from the environment (EVIDENCE_HOME, DATABASE_URL, EVIDENCE_MODEL, ...)."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evidence",
+        description="A library of research evidence for children's social care, "
+        "answering with verbatim, cited passages.",
+        epilog=EPILOG,
+    )
+    parser.add_argument(
+        "--home", help="folder of the library (default: $EVIDENCE_HOME or ./evidence-library)"
+    )
+    parser.add_argument(
+        "--model", help="embedding model: a folder path (default: the bundled all-MiniLM-L6-v2)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser(
+        "ingest", help="load files or folders of evidence into the library"
+    )
+    ingest.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)"
+    )
+    ingest.add_argument(
+        "--sync",
+        action="store_true",
+        help="also remove documents whose files are gone from the given folders",
+    )
+    ingest.add_argument("--no-progress", action="store_true", help="do not draw progress bars")
+    meta = ingest.add_argument_group("metadata overrides (applied to every file in this run)")
+    meta.add_argument("--title")
+    meta.add_argument("--author", action="append", dest="authors", metavar="NAME")
+    meta.add_argument("--publisher")
+    meta.add_argument("--year", type=int)
+    meta.add_argument("--date", help="publication date, YYYY-MM-DD")
+    meta.add_argument("--source-url")
+    meta.add_argument("--licence")
+    meta.add_argument("--doc-type", help=f"one of: {', '.join(DOC_TYPES)}")
+    meta.add_argument("--topic", action="append", dest="topics", metavar="TOPIC")
+    meta.add_argument(
+        "--sample",
+        action="store_true",
+        default=None,
+        help="mark as illustrative sample material, not evidence",
+    )
+
+    for name, help_text in (
+        ("ask", "answer one question with cited passages"),
+        ("chat", "ask questions in an interactive session"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        if name == "ask":
+            sub.add_argument("question", help="the practice question, in quotes")
+            sub.add_argument("--json", action="store_true", help="print the full answer as JSON")
+        sub.add_argument(
+            "--type",
+            action="append",
+            dest="doc_types",
+            choices=DOC_TYPES,
+            metavar="TYPE",
+            help=f"only this document type (repeatable): {', '.join(DOC_TYPES)}",
+        )
+        sub.add_argument(
+            "--topic",
+            action="append",
+            dest="topics",
+            metavar="TOPIC",
+            help="only documents with this topic (repeatable)",
+        )
+        sub.add_argument(
+            "--since", type=int, metavar="YEAR", help="only documents published in or after YEAR"
+        )
+        sub.add_argument(
+            "--until", type=int, metavar="YEAR", help="only documents published in or before YEAR"
+        )
+        sub.add_argument(
+            "--document",
+            action="append",
+            type=int,
+            dest="documents",
+            metavar="ID",
+            help="only this document (repeatable)",
+        )
+        sub.add_argument(
+            "--limit", type=int, help="passages to quote at most (default $EVIDENCE_PASSAGES or 5)"
+        )
+
+    docs = commands.add_parser("docs", help="list, show or remove documents")
+    doc_commands = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
+    listing = doc_commands.add_parser("list", help="list the documents in the library")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = doc_commands.add_parser("show", help="show one document's metadata")
+    show.add_argument("document", help="document id or file path")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    remove = doc_commands.add_parser(
+        "remove", help="remove a document; it never appears in an answer again"
+    )
+    remove.add_argument("document", help="document id or file path")
+
+    stats = commands.add_parser(
+        "stats", help="size of the library: documents, chunks, pages, model, index version"
+    )
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    commands.add_parser("migrate", help="create or upgrade the catalog schema (Alembic)")
+    commands.add_parser("reindex", help="rebuild the index files from the catalog")
+    return parser
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
+    """Parse, build the settings once, dispatch; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_environ(environ, home=args.home, model=args.model)
+    except ValueError as error:
+        print(f"evidence: {error}", file=sys.stderr)
+        return 2
+    if args.command == "ingest":
+        from evidence.ingest_command import ingest_command
+
+        return ingest_command(settings, args)
+    if args.command in ("ask", "chat"):
+        from evidence.ask_command import ask_command, chat_command
+
+        return (
+            ask_command(settings, args) if args.command == "ask" else chat_command(settings, args)
+        )
+    from evidence.library_commands import library_command
+
+    return library_command(settings, args)

@@ -1,0 +1,173 @@
+"""`evidence docs`, `stats`, `migrate` and `reindex`: looking after the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from index.settings import Settings
+
+
+def library_command(settings: Settings, args: argparse.Namespace) -> int:
+    from index.catalog import CatalogError
+
+    try:
+        if args.command == "migrate":
+            return _migrate(settings)
+        if args.command == "reindex":
+            return _reindex(settings)
+        if args.command == "stats":
+            return _stats(settings, args.json)
+        return _docs(settings, args)
+    except CatalogError as error:
+        print(f"evidence {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _migrate(settings: Settings) -> int:
+    from index.catalog import Catalog
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(settings.catalog_url)
+    catalog.migrate()
+    print(f"catalog {catalog.safe_url} is at revision {catalog.revision()}")
+    catalog.close()
+    return 0
+
+
+def _open(settings: Settings, with_model: bool = False) -> Any:
+    from index.library import Library
+
+    embedder = None
+    if with_model:
+        from index.embedder import SentenceEmbedder
+
+        embedder = SentenceEmbedder(settings.model)
+    library = Library(settings, embedder)
+    library.catalog.require_schema()
+    return library
+
+
+def _reindex(settings: Settings) -> int:
+    library = _open(settings, with_model=True)
+    with library.writing():
+        library.check_model(create=True)
+        version = library.publish([], [])
+    print(f"rebuilt the index from the catalog: version {version}")
+    return 0
+
+
+def document_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "authors": row.authors,
+        "publisher": row.publisher,
+        "year": row.year,
+        "date": row.date,
+        "doc_type": row.doc_type,
+        "topics": row.topics,
+        "licence": row.licence,
+        "source": row.source,
+        "source_url": row.source_url,
+        "format": row.format,
+        "pages": row.page_count,
+        "chunks": row.chunk_count,
+        "bytes": row.size_bytes,
+        "sample": row.sample,
+        "notes": row.notes,
+        "content_hash": row.content_hash,
+        "added_at": row.added_at.isoformat(),
+    }
+
+
+def _find(library: Any, ref: str) -> Any:
+    from pathlib import Path
+
+    from index.tables import ACTIVE
+
+    if ref.isdigit():
+        row = library.catalog.document(int(ref))
+        return row if row is not None and row.state == ACTIVE else None
+    for candidate in (ref, str(Path(ref).resolve())):
+        rows = [r for r in library.catalog.find_documents(candidate) if r.state == ACTIVE]
+        if rows:
+            return rows[0]
+    return None
+
+
+def _docs(settings: Settings, args: argparse.Namespace) -> int:
+    action = args.docs_command
+    if action == "remove":
+        library = _open(settings, with_model=True)
+        row = _find(library, args.document)
+        if row is None:
+            print(
+                f"evidence docs remove: no document {args.document!r}; see `evidence docs list`",
+                file=sys.stderr,
+            )
+            return 1
+        with library.writing():
+            library.check_model(create=True)
+            version = library.publish([], [row.id])
+        print(f"removed document {row.id} “{row.title}”; index version {version}")
+        return 0
+    library = _open(settings)
+    if action == "show":
+        row = _find(library, args.document)
+        if row is None:
+            print(
+                f"evidence docs show: no document {args.document!r}; see `evidence docs list`",
+                file=sys.stderr,
+            )
+            return 1
+        data = document_dict(row)
+        if args.json:
+            print(json.dumps(data, indent=2, ensure_ascii=False))
+        else:
+            width = max(len(k) for k in data)
+            for key, value in data.items():
+                shown = ", ".join(value) if isinstance(value, list) else value
+                print(f"{key:<{width}}  {shown if shown not in (None, '') else '-'}")
+        return 0
+    rows = library.catalog.documents()
+    if args.json:
+        print(json.dumps([document_dict(r) for r in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("The library is empty: load documents with `evidence ingest PATH`.")
+    for row in rows:
+        flag = "  [sample]" if row.sample else ""
+        print(f"{row.id:>5}  {row.year or '----'}  {row.doc_type:<19} {row.title[:70]}{flag}")
+    return 0
+
+
+def _stats(settings: Settings, as_json: bool) -> int:
+    from index.store import disk_size
+
+    library = _open(settings)
+    counts = library.catalog.counts()
+    row = library.catalog.library()
+    home = settings.home
+    data = {
+        **counts,
+        "model": row.model_name if row else None,
+        "dimension": row.model_dimension if row else None,
+        "index_version": row.index_version if row else 0,
+        "published_at": row.published_at.isoformat() if row and row.published_at else None,
+        "catalog": library.catalog.safe_url,
+        "home": str(home.resolve()),
+        "index_bytes": disk_size(settings.index_dir),
+        "catalog_bytes": sum(
+            p.stat().st_size for p in home.glob("catalog.sqlite3*") if p.is_file()
+        ),
+    }
+    if as_json:
+        print(json.dumps(data, indent=2))
+    else:
+        width = max(len(k) for k in data)
+        for key, value in data.items():
+            print(f"{key:<{width}}  {value}")
+    return 0

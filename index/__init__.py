@@ -1,0 +1,1 @@
+"""The library of evidence: catalog, embeddings, vector and lexical indexes, retrieval."""

@@ -1,0 +1,361 @@
+"""The SQL catalog: documents, pages, chunks (with their embeddings) and ingest runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from index.records import Document, DocumentMeta, Filters, Span
+from index.tables import ACTIVE, STAGED, ChunkRow, DocumentRow, IngestRunRow, LibraryRow, PageRow
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD_REVISION = "0001"
+
+
+class CatalogError(RuntimeError):
+    """The catalog cannot be used as it is; the message says what to do."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def meta_of(row: DocumentRow) -> DocumentMeta:
+    """The citation details of a catalog document."""
+    return DocumentMeta(
+        title=row.title,
+        authors=tuple(row.authors or ()),
+        publisher=row.publisher,
+        year=row.year,
+        date=row.date,
+        source_url=row.source_url,
+        licence=row.licence,
+        doc_type=row.doc_type,
+        topics=tuple(row.topics or ()),
+        sample=row.sample,
+    )
+
+
+def spans_of(row: ChunkRow) -> tuple[Span, ...]:
+    return tuple(Span(page, start, end) for page, start, end in row.spans)
+
+
+class Catalog:
+    """Reads and writes the catalog; every write is one transaction."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema up to date with Alembic."""
+        from alembic import command
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def revision(self) -> str | None:
+        if not inspect(self.engine).has_table("alembic_version"):
+            return None
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def require_schema(self) -> None:
+        """Raises CatalogError unless the schema is at the head revision."""
+        revision = self.revision()
+        if revision != HEAD_REVISION:
+            state = "has no library yet" if revision is None else f"is at revision {revision}"
+            raise CatalogError(
+                f"the catalog at {self.safe_url} {state}: load documents with `evidence ingest` "
+                "or run `evidence migrate`"
+            )
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- library row ----------------------------------------------------------------------------
+
+    def library(self) -> LibraryRow | None:
+        with self.session() as session:
+            return session.get(LibraryRow, 1)
+
+    def create_library(self, model_name: str, dimension: int, probe: list[float]) -> None:
+        with self.session() as session:
+            if session.get(LibraryRow, 1) is None:
+                session.add(
+                    LibraryRow(
+                        id=1,
+                        model_name=model_name,
+                        model_dimension=dimension,
+                        model_probe=probe,
+                        index_version=0,
+                    )
+                )
+
+    # -- ingest runs ----------------------------------------------------------------------------
+
+    def begin_run(self, paths: Sequence[str]) -> int:
+        with self.session() as session:
+            # A run still marked running was killed: say so rather than leave it running forever.
+            session.execute(
+                update(IngestRunRow)
+                .where(IngestRunRow.status == "running")
+                .values(status="interrupted")
+            )
+            run = IngestRunRow(
+                started_at=now(),
+                status="running",
+                paths=list(paths),
+                failures=[],
+                added=0,
+                updated=0,
+                unchanged=0,
+                removed=0,
+                failed=0,
+            )
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
+        with self.session() as session:
+            run = session.get_one(IngestRunRow, run_id)
+            run.status = status
+            run.finished_at = now()
+            for key, value in counts.items():
+                setattr(run, key, value)
+
+    def runs(self, limit: int = 10) -> list[IngestRunRow]:
+        with self.session() as session:
+            query = select(IngestRunRow).order_by(IngestRunRow.id.desc()).limit(limit)
+            return list(session.scalars(query))
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def documents(self, state: str | None = ACTIVE) -> list[DocumentRow]:
+        with self.session() as session:
+            query = select(DocumentRow).order_by(DocumentRow.id)
+            if state is not None:
+                query = query.where(DocumentRow.state == state)
+            return list(session.scalars(query))
+
+    def document(self, document_id: int) -> DocumentRow | None:
+        with self.session() as session:
+            return session.get(DocumentRow, document_id)
+
+    def find_documents(self, source: str) -> list[DocumentRow]:
+        with self.session() as session:
+            query = select(DocumentRow).where(DocumentRow.source == source)
+            return list(session.scalars(query.order_by(DocumentRow.id)))
+
+    def pages(self, document_id: int, numbers: Iterable[int] | None = None) -> dict[int, str]:
+        with self.session() as session:
+            query = select(PageRow).where(PageRow.document_id == document_id)
+            if numbers is not None:
+                query = query.where(PageRow.number.in_(list(numbers)))
+            return {row.number: row.text for row in session.scalars(query)}
+
+    def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
+        """Store a parsed document with its chunks and embeddings, invisible until published."""
+        meta = document.meta
+        with self.session() as session:
+            row = DocumentRow(
+                source=document.source,
+                content_hash=document.content_hash,
+                state=STAGED,
+                run_id=run_id,
+                format=document.format,
+                paginated=document.paginated,
+                title=meta.title,
+                authors=list(meta.authors),
+                publisher=meta.publisher,
+                year=meta.year,
+                date=meta.date,
+                source_url=meta.source_url,
+                licence=meta.licence,
+                doc_type=meta.doc_type,
+                topics=list(meta.topics),
+                sample=meta.sample,
+                notes=list(document.notes),
+                size_bytes=size,
+                page_count=len(document.pages),
+                chunk_count=len(document.chunks),
+                added_at=now(),
+            )
+            session.add(row)
+            session.flush()
+            session.add_all(
+                PageRow(document_id=row.id, number=number, text=text)
+                for number, text in enumerate(document.pages, start=1)
+            )
+            vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+            session.add_all(
+                ChunkRow(
+                    document_id=row.id,
+                    ordinal=chunk.ordinal,
+                    text=chunk.text,
+                    spans=[[s.page, s.start, s.end] for s in chunk.spans],
+                    heading_path=list(chunk.heading_path),
+                    token_count=chunk.token_count,
+                    page_start=chunk.page_start,
+                    page_end=chunk.page_end,
+                    embedding=vectors[i].tobytes(),
+                )
+                for i, chunk in enumerate(document.chunks)
+            )
+            return row.id
+
+    def discard(self, document_ids: Sequence[int]) -> None:
+        """Delete documents (and their pages and chunks) outright."""
+        if not document_ids:
+            return
+        with self.session() as session:
+            _delete_documents(session, document_ids)
+
+    def publish(self, version: int, activate: Sequence[int], remove: Sequence[int]) -> None:
+        """Make staged documents visible and drop removed ones, with the new index, atomically."""
+        with self.session() as session:
+            _delete_documents(session, remove)
+            if activate:
+                session.execute(
+                    update(DocumentRow)
+                    .where(DocumentRow.id.in_(list(activate)))
+                    .values(state=ACTIVE, run_id=None)
+                )
+            library = session.get_one(LibraryRow, 1)
+            library.index_version = version
+            library.published_at = now()
+
+    # -- chunks ---------------------------------------------------------------------------------
+
+    def chunk_ids(self, document_ids: Sequence[int]) -> np.ndarray:
+        with self.session() as session:
+            query = select(ChunkRow.id).where(ChunkRow.document_id.in_(list(document_ids)))
+            return np.fromiter(session.scalars(query), dtype=np.int64)
+
+    def embeddings(
+        self, document_ids: Sequence[int], dimension: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Chunk ids and their stored embeddings, for the given documents."""
+        ids: list[int] = []
+        blobs: list[bytes] = []
+        with self.session() as session:
+            query = (
+                select(ChunkRow.id, ChunkRow.embedding)
+                .where(ChunkRow.document_id.in_(list(document_ids)))
+                .order_by(ChunkRow.id)
+            )
+            for chunk_id, blob in session.execute(query):
+                ids.append(chunk_id)
+                blobs.append(blob)
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimension)
+        return np.asarray(ids, dtype=np.int64), matrix
+
+    def lexical_texts(self, document_ids: Sequence[int]) -> tuple[np.ndarray, list[str]]:
+        """Chunk ids and the text the lexical index reads: title, section path and chunk text."""
+        ids: list[int] = []
+        texts: list[str] = []
+        with self.session() as session:
+            query = (
+                select(ChunkRow.id, ChunkRow.text, ChunkRow.heading_path, DocumentRow.title)
+                .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
+                .where(ChunkRow.document_id.in_(list(document_ids)))
+                .order_by(ChunkRow.id)
+            )
+            for chunk_id, text, heading_path, title in session.execute(query):
+                ids.append(chunk_id)
+                texts.append(" ".join([title, *heading_path, text]))
+        return np.asarray(ids, dtype=np.int64), texts
+
+    def chunks(self, chunk_ids: Sequence[int]) -> list[tuple[ChunkRow, DocumentRow]]:
+        """Active chunks with their documents; ids no longer active are left out."""
+        if not chunk_ids:
+            return []
+        with self.session() as session:
+            query = (
+                select(ChunkRow, DocumentRow)
+                .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
+                .where(ChunkRow.id.in_([int(i) for i in chunk_ids]))
+                .where(DocumentRow.state == ACTIVE)
+            )
+            return [(chunk, doc) for chunk, doc in session.execute(query)]
+
+    def filtered_document_ids(self, filters: Filters) -> list[int]:
+        """Active documents that pass the filters."""
+        docs = self.documents(ACTIVE)
+        wanted_topics = {t.casefold() for t in filters.topics}
+        return [
+            d.id
+            for d in docs
+            if (not filters.doc_types or d.doc_type in filters.doc_types)
+            and (not wanted_topics or wanted_topics & {t.casefold() for t in d.topics})
+            and (filters.year_from is None or (d.year is not None and d.year >= filters.year_from))
+            and (filters.year_to is None or (d.year is not None and d.year <= filters.year_to))
+            and (not filters.document_ids or d.id in filters.document_ids)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as session:
+            active = DocumentRow.state == ACTIVE
+            documents = session.scalar(select(func.count(DocumentRow.id)).where(active)) or 0
+            pages = session.scalar(select(func.sum(DocumentRow.page_count)).where(active))
+            chunks = session.scalar(
+                select(func.count(ChunkRow.id))
+                .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
+                .where(active)
+            )
+            staged = session.scalar(
+                select(func.count(DocumentRow.id)).where(DocumentRow.state == STAGED)
+            )
+            return {
+                "documents": int(documents),
+                "pages": int(pages or 0),
+                "chunks": int(chunks or 0),
+                "staged": int(staged or 0),
+            }
+
+
+def _delete_documents(session: Session, document_ids: Sequence[int]) -> None:
+    ids = list(document_ids)
+    if not ids:
+        return
+    # Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours
+    # when foreign keys are switched on for the connection.
+    session.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(ids)))
+    session.execute(delete(PageRow).where(PageRow.document_id.in_(ids)))
+    session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

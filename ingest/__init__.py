@@ -1,0 +1,1 @@
+"""Getting documents in: loaders per format, cleaning, chunking, the ingestion job."""

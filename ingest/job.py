@@ -1,0 +1,250 @@
+"""The ingestion job: files in, documents staged one by one, one atomic publish at the end."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.library import Library
+from index.records import Document
+from index.tables import ACTIVE, STAGED, DocumentRow
+from ingest.chunking import chunk_blocks
+from ingest.discovery import discover, manifest_overrides
+from ingest.loaded import RejectedFile
+from ingest.loading import load_file
+from ingest.metadata import apply_overrides, infer_metadata
+
+ADDED, UPDATED, UNCHANGED, REMOVED, FAILED = "added", "updated", "unchanged", "removed", "failed"
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file."""
+
+    source: str
+    status: str
+    reason: str = ""
+    advice: str = ""
+    document_id: int | None = None
+    chunks: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    outcomes: tuple[Outcome, ...]
+    index_version: int | None
+    seconds: float
+    embedded_chunks: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(FAILED) > 0
+
+
+@dataclass
+class Progress:
+    """Callbacks the job reports through; the CLI draws bars with them, tests ignore them."""
+
+    start_files: Callable[[int], None] = lambda total: None
+    file_done: Callable[[str], None] = lambda name: None
+    chunks_embedded: Callable[[int], None] = lambda count: None
+
+
+@dataclass
+class _Plan:
+    activate: list[int] = field(default_factory=list)
+    remove: list[int] = field(default_factory=list)
+
+
+def ingest(
+    library: Library,
+    paths: Sequence[Path],
+    *,
+    overrides: Mapping[str, object] | None = None,
+    sync: bool = False,
+    progress: Progress | None = None,
+) -> RunReport:
+    """Load, chunk, embed and publish the files under `paths`; bad files are reported, not fatal."""
+    started = time.perf_counter()
+    progress = progress or Progress()
+    files = discover(paths)
+    sidecars = manifest_overrides(paths)
+    with library.writing():
+        library.check_model(create=True)
+        catalog = library.catalog
+        run_id = catalog.begin_run([str(p) for p in paths])
+        active = {d.source: d for d in catalog.documents(ACTIVE)}
+        staged = {(d.source, d.content_hash): d for d in catalog.documents(STAGED)}
+        plan = _Plan()
+        outcomes: list[Outcome] = []
+        embedded = 0
+        progress.start_files(len(files))
+        for path in files:
+            outcome = _ingest_file(
+                library,
+                path,
+                run_id,
+                active,
+                staged,
+                plan,
+                {**sidecars.get(path, {}), **(overrides or {})},
+                progress,
+            )
+            embedded += outcome.chunks if outcome.status in (ADDED, UPDATED) else 0
+            outcomes.append(outcome)
+            progress.file_done(path.name)
+        if sync:
+            outcomes += _vanished(paths, files, active, plan)
+        # Staged documents of killed runs that this run did not pick up are stale: drop them.
+        used = set(plan.activate)
+        plan.remove += [d.id for d in staged.values() if d.id not in used]
+        version = None
+        if plan.activate or any(o.status == REMOVED for o in outcomes):
+            version = library.publish(plan.activate, plan.remove)
+        elif plan.remove:
+            catalog.discard(plan.remove)
+        report = RunReport(
+            run_id, tuple(outcomes), version, time.perf_counter() - started, embedded
+        )
+        catalog.finish_run(
+            run_id,
+            "completed",
+            added=report.count(ADDED),
+            updated=report.count(UPDATED),
+            unchanged=report.count(UNCHANGED),
+            removed=report.count(REMOVED),
+            failed=report.count(FAILED),
+            failures=[
+                {"source": o.source, "reason": o.reason, "advice": o.advice}
+                for o in outcomes
+                if o.status == FAILED
+            ],
+            seconds=report.seconds,
+        )
+    return report
+
+
+def _ingest_file(
+    library: Library,
+    path: Path,
+    run_id: int,
+    active: Mapping[str, DocumentRow],
+    staged: Mapping[tuple[str, str], DocumentRow],
+    plan: _Plan,
+    overrides: Mapping[str, object],
+    progress: Progress,
+) -> Outcome:
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return Outcome(
+            source,
+            FAILED,
+            f"cannot read the file ({error.strerror})",
+            "check it exists and is readable",
+        )
+    content_hash = hashlib.sha256(data).hexdigest()
+    previous = active.get(source)
+    status = UPDATED if previous is not None else ADDED
+    if previous is not None and previous.content_hash == content_hash:
+        return Outcome(source, UNCHANGED, document_id=previous.id)
+    resumed = staged.get((source, content_hash))
+    if resumed is not None:  # embedded by a run that was killed before it published
+        plan.activate.append(resumed.id)
+        if previous is not None:
+            plan.remove.append(previous.id)
+        return Outcome(
+            source, status, document_id=resumed.id, notes=("resumed from an interrupted run",)
+        )
+    try:
+        document = _parse(library, path, content_hash, overrides)
+    except RejectedFile as error:
+        return Outcome(source, FAILED, error.reason, error.advice)
+    except ValueError as error:  # a bad metadata override
+        return Outcome(source, FAILED, f"bad metadata: {error}", "fix the manifest row or flag")
+    embeddings = _embed(library, document, progress)
+    document_id = library.stage(document, embeddings, run_id, len(data))
+    plan.activate.append(document_id)
+    if previous is not None:
+        plan.remove.append(previous.id)
+    return Outcome(
+        source, status, document_id=document_id, chunks=len(document.chunks), notes=document.notes
+    )
+
+
+def _parse(
+    library: Library, path: Path, content_hash: str, overrides: Mapping[str, object]
+) -> Document:
+    settings = library.settings
+    embedder = library.embedder
+    assert embedder is not None
+    loaded = load_file(path, int(settings.max_file_mb * 1024 * 1024))
+    meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
+    chunks = chunk_blocks(
+        loaded.pages,
+        loaded.blocks,
+        embedder.count_tokens,
+        target_tokens=settings.chunk_tokens,
+        max_tokens=embedder.max_tokens,
+        overlap_tokens=settings.chunk_overlap,
+    )
+    if not chunks:
+        raise RejectedFile(
+            "no readable text",
+            "check the file opens and contains text; if it is scanned, run OCR first",
+        )
+    too_long = [c.ordinal for c in chunks if c.token_count > embedder.max_tokens]
+    if too_long:  # the model would silently cut these off: refuse rather than index half a passage
+        raise RejectedFile(
+            f"chunks {too_long[:5]} exceed the model's {embedder.max_tokens} tokens",
+            "report this as a bug",
+        )
+    return Document(
+        source=str(path),
+        content_hash=content_hash,
+        format=loaded.format,
+        paginated=loaded.paginated,
+        pages=loaded.pages,
+        chunks=chunks,
+        meta=meta,
+        notes=loaded.notes,
+    )
+
+
+def _embed(library: Library, document: Document, progress: Progress) -> np.ndarray:
+    embedder = library.embedder
+    assert embedder is not None
+    texts = [c.text for c in document.chunks]
+    parts = []
+    for start in range(0, len(texts), EMBED_BATCH):
+        batch = texts[start : start + EMBED_BATCH]
+        parts.append(embedder.embed(batch, batch_size=EMBED_BATCH))
+        progress.chunks_embedded(len(batch))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+
+
+def _vanished(
+    paths: Sequence[Path], files: Sequence[Path], active: Mapping[str, DocumentRow], plan: _Plan
+) -> list[Outcome]:
+    """Active documents under the given folders whose files have gone (for --sync)."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    present = {str(f) for f in files}
+    outcomes = []
+    for source, doc in active.items():
+        inside = any(Path(source).is_relative_to(folder) for folder in folders)
+        if inside and source not in present and not Path(source).exists():
+            plan.remove.append(doc.id)
+            outcomes.append(Outcome(source, REMOVED, "file no longer exists", document_id=doc.id))
+    return outcomes

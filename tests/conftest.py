@@ -1,0 +1,81 @@
+"""Shared fixtures: a clean environment for every test, the real model once per session."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.settings import Settings
+from tests.doubles import HashEmbedder
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+CLEARED_PREFIXES = ("SLACK_", "EVIDENCE_", "TEAMS_", "MICROSOFT_")
+CLEARED_NAMES = ("DATABASE_URL", "PORT")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's or CI's own settings."""
+    for name in list(os.environ):
+        if name.startswith(CLEARED_PREFIXES) or name in CLEARED_NAMES:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from index.embedder import SentenceEmbedder
+
+    embedder = SentenceEmbedder("bundled:all-MiniLM-L6-v2")
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.fixture
+def hash_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session on 127.0.0.1:5432, dropped afterwards."""
+    from sqlalchemy import create_engine, text
+
+    name = f"evidence_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """The session database, emptied for each test."""
+    from sqlalchemy import create_engine, text
+
+    yield postgres_server
+    engine = create_engine(postgres_server)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for a library in tmp_path, on SQLite and on PostgreSQL."""
+    database_url = None
+    if request.param == "postgresql":
+        database_url = request.getfixturevalue("postgres_url")
+    return Settings(home=tmp_path / "library", database_url=database_url)

@@ -1,0 +1,154 @@
+"""The library on real SQLite and PostgreSQL with real FAISS: staging, publishing, searching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.embedder import ModelError
+from index.library import Library, LibraryBusy
+from index.records import Chunk, Document, DocumentMeta, Filters, Span
+from index.settings import Settings
+from index.store import version_dir
+from tests.doubles import HashEmbedder
+
+PAGES = {
+    "supervision": (
+        "Reflective supervision gives social workers time to think about families.",
+        "Group supervision lets a team share the weight of hard decisions.",
+    ),
+    "retention": (
+        "Manageable caseloads are the strongest reason social workers stay in post.",
+        "Agency staff turnover disrupts relationships with children and families.",
+    ),
+    "frontdoor": (
+        "At the front door, a referral is screened within one working day.",
+        "Multi-agency partners share information when safeguarding concerns arise.",
+    ),
+}
+
+
+def make_document(name: str, *, year: int = 2020, doc_type: str = "research report") -> Document:
+    pages = PAGES[name]
+    chunks = tuple(
+        Chunk(i, text, (Span(i + 1, 0, len(text)),), ("Findings",), len(text.split()))
+        for i, text in enumerate(pages)
+    )
+    meta = DocumentMeta(title=f"{name} study", year=year, doc_type=doc_type, topics=(name,))
+    return Document(f"/data/{name}.pdf", f"hash-{name}-{year}", "pdf", True, pages, chunks, meta)
+
+
+def add(library: Library, *documents: Document, remove: tuple[int, ...] = ()) -> list[int]:
+    embedder = library.embedder
+    assert embedder is not None
+    with library.writing():
+        library.check_model(create=True)
+        run = library.catalog.begin_run(["test"])
+        ids = [
+            library.stage(d, embedder.embed([c.text for c in d.chunks]), run, 100)
+            for d in documents
+        ]
+        library.publish(ids, list(remove))
+    return ids
+
+
+def test_search_finds_published_passages_with_page_texts(settings: Settings) -> None:
+    library = Library(settings, HashEmbedder())
+    add(library, make_document("supervision"), make_document("retention"))
+    passages = library.search("why do social workers stay in post caseloads")
+    assert passages[0].meta.title == "retention study"
+    top = passages[0]
+    assert top.page_texts[top.page_start][top.spans[0].start : top.spans[0].end] == top.text
+    assert -1.0 <= top.dense_score <= 1.0
+
+
+def test_staged_documents_are_invisible_until_published(settings: Settings) -> None:
+    embedder = HashEmbedder()
+    library = Library(settings, embedder)
+    add(library, make_document("supervision"))
+    document = make_document("retention")
+    with library.writing():
+        run = library.catalog.begin_run(["test"])
+        library.stage(document, embedder.embed([c.text for c in document.chunks]), run, 1)
+    titles = {p.meta.title for p in library.search("caseloads social workers stay")}
+    assert "retention study" not in titles
+    assert library.catalog.counts()["staged"] == 1
+
+
+def test_removed_document_never_appears_again(settings: Settings) -> None:
+    library = Library(settings, HashEmbedder())
+    first, second = add(library, make_document("supervision"), make_document("retention"))
+    add(library, remove=(second,))
+    for question in ("caseloads stay in post", "agency staff turnover", "supervision"):
+        assert all(p.document_id != second for p in library.search(question, limit=10))
+    assert library.catalog.document(second) is None
+    assert library.catalog.counts()["documents"] == 1
+
+
+def test_filters_and_per_document_cap(settings: Settings) -> None:
+    library = Library(settings, HashEmbedder())
+    add(
+        library,
+        make_document("supervision", year=2015, doc_type="practice guidance"),
+        make_document("retention", year=2022),
+        make_document("frontdoor", year=2019, doc_type="statutory guidance"),
+    )
+    question = "social workers families referral supervision caseloads"
+    assert {
+        p.meta.doc_type
+        for p in library.search(question, Filters(doc_types=("statutory guidance",)))
+    } == {"statutory guidance"}
+    assert {p.meta.year for p in library.search(question, Filters(year_from=2020))} == {2022}
+    assert {p.meta.title for p in library.search(question, Filters(topics=("Supervision",)))} == {
+        "supervision study"
+    }
+    capped = library.search(question, limit=10, per_document=1)
+    assert len(capped) == 3
+    assert len({p.document_id for p in capped}) == 3
+
+
+def test_a_library_refuses_another_model(settings: Settings) -> None:
+    add(Library(settings, HashEmbedder()), make_document("supervision"))
+    other = Library(settings, HashEmbedder(dimension=32, name="other-model"))
+    with pytest.raises(ModelError, match="built with the model 'hash-test-model'"):
+        other.search("supervision")
+    same_size = Library(settings, HashEmbedder(dimension=64, name="renamed"))
+    same_size.embedder.embed = lambda texts, batch_size=64: -HashEmbedder().embed(texts)  # type: ignore[union-attr, method-assign]
+    with pytest.raises(ModelError):
+        add(same_size, make_document("retention"))
+
+
+def test_second_writer_is_refused(settings: Settings) -> None:
+    first = Library(settings, HashEmbedder())
+    second = Library(settings, HashEmbedder())
+    with first.writing(), pytest.raises(LibraryBusy), second.writing():
+        pass
+
+
+def test_unpublished_version_folder_is_ignored_and_replaced(settings: Settings) -> None:
+    library = Library(settings, HashEmbedder())
+    add(library, make_document("supervision"))
+    row = library.catalog.library()
+    assert row is not None
+    stray = version_dir(settings.index_dir, row.index_version + 1)
+    stray.mkdir()
+    (stray / "vectors.faiss").write_bytes(b"half written")
+    assert library.search("reflective supervision")  # readers follow the catalog, not the folder
+    add(library, make_document("retention"))
+    assert len(library.search("caseloads stay in post", limit=10)) >= 2
+
+
+def test_index_matches_catalog_after_many_changes(settings: Settings) -> None:
+    """FAISS holds exactly the catalog's active chunk ids, and vectors equal the stored ones."""
+    library = Library(settings, HashEmbedder())
+    a, b = add(library, make_document("supervision"), make_document("retention"))
+    (c,) = add(library, make_document("frontdoor"), remove=(a,))
+    version = library.current()
+    assert version is not None
+    active = [d.id for d in library.catalog.documents()]
+    assert sorted(active) == sorted([b, c])
+    ids, matrix = library.catalog.embeddings(active, 64)
+    assert version.vectors.ntotal == len(ids)
+    for chunk_id, vector in zip(ids, matrix, strict=True):
+        np.testing.assert_allclose(version.vectors.reconstruct(int(chunk_id)), vector)
+    assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
