@@ -134,6 +134,7 @@ def _best_quotes(
             and after.passage == i
             and after.page == quote.page
             and after.end - quote.start <= LONG_QUOTE
+            and "\n" not in passage.page_texts[quote.page][quote.end : after.start]
         ):
             text = passage.page_texts[quote.page][quote.start : after.end]
             quote = _Sentence(i, quote.page, quote.start, after.end, text)
@@ -142,14 +143,17 @@ def _best_quotes(
 
 
 def _sentences(number: int, passage: Passage) -> list[_Sentence]:
+    """Quotable sentences of a passage: headings and fragments such as "Page 4" left out."""
+    headings = {h.strip() for h in passage.heading_path}
     out = []
     for span in passage.spans:
         page_text = passage.page_texts.get(span.page, "")
         region = page_text[span.start : span.end]
         for start, end in split_sentences(region):
             text = region[start:end]
-            if len(terms(text)) >= 3:  # skip fragments such as "Page 4" or a lone heading number
-                out.append(_Sentence(number, span.page, span.start + start, span.start + end, text))
+            if any(text in h for h in headings) or len(terms(text)) < 3:
+                continue
+            out.append(_Sentence(number, span.page, span.start + start, span.start + end, text))
     return out
 
 

@@ -18,6 +18,7 @@ OVERRIDE_FLAGS = (
 def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
     from index.embedder import ModelError, SentenceEmbedder
     from index.library import Library, LibraryBusy
+    from ingest.discovery import ManifestError
     from ingest.job import FAILED, ingest
 
     overrides = {k: getattr(args, k) for k in OVERRIDE_FLAGS if getattr(args, k) is not None}
@@ -31,7 +32,7 @@ def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
             sync=args.sync,
             progress=bars.progress(),
         )
-    except (FileNotFoundError, LibraryBusy, ModelError) as error:
+    except (FileNotFoundError, LibraryBusy, ManifestError, ModelError) as error:
         bars.close()
         print(f"evidence ingest: {error}", file=sys.stderr)
         return 2

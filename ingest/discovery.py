@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.manifest import find_manifests, read_manifest
+from ingest.manifest import find_manifests, is_manifest, read_manifests
 
 SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+
+
+class ManifestError(ValueError):
+    """A sidecar manifest cannot be used; the message names it and says what to fix."""
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
@@ -17,7 +21,6 @@ def discover(paths: Sequence[Path]) -> list[Path]:
         FileNotFoundError: a given path does not exist.
     """
     found: dict[Path, None] = {}
-    manifests = {m for folder in _folders(paths) for m in find_manifests(folder)}
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or folder")
@@ -30,31 +33,26 @@ def discover(paths: Sequence[Path]) -> list[Path]:
                 candidate.is_file()
                 and not any(part.startswith(".") for part in relative.parts)
                 and candidate.name.casefold() not in SKIPPED_NAMES
-                and candidate.resolve() not in manifests
+                and not is_manifest(candidate)
             ):
                 found[candidate.resolve()] = None
     return list(found)
 
 
 def manifest_overrides(paths: Sequence[Path]) -> dict[Path, dict[str, object]]:
-    """Overrides for each listed file from every manifest in or under the given paths' folders.
+    """Overrides per file from the manifests in the given folders (and beside given files).
 
-    A manifest nearer to the file wins over one further up.
+    Raises:
+        ManifestError: a manifest is unreadable or invalid.
     """
-    overrides: dict[Path, dict[str, object]] = {}
-    for folder in sorted(_folders(paths), key=lambda f: len(f.parts)):
-        for manifest in find_manifests(folder):
-            for file, values in read_manifest(manifest).items():
-                overrides.setdefault(file.resolve(), {}).update(values)
-    return overrides
-
-
-def _folders(paths: Sequence[Path]) -> set[Path]:
-    folders: set[Path] = set()
+    manifests: dict[Path, None] = {}
     for path in paths:
         if path.is_dir():
-            folders.add(path.resolve())
-            folders.update(p.resolve() for p in path.rglob("*") if p.is_dir())
+            manifests.update(dict.fromkeys(m.resolve() for m in find_manifests(path)))
         elif path.exists():
-            folders.add(path.parent.resolve())
-    return folders
+            beside = sorted(p for p in path.parent.iterdir() if is_manifest(p) and p.is_file())
+            manifests.update(dict.fromkeys(p.resolve() for p in beside))
+    try:
+        return read_manifests(manifests)
+    except ValueError as error:
+        raise ManifestError(str(error)) from error

@@ -77,7 +77,7 @@ def test_staged_documents_are_invisible_until_published(settings: Settings) -> N
 
 def test_removed_document_never_appears_again(settings: Settings) -> None:
     library = Library(settings, HashEmbedder())
-    first, second = add(library, make_document("supervision"), make_document("retention"))
+    _, second = add(library, make_document("supervision"), make_document("retention"))
     add(library, remove=(second,))
     for question in ("caseloads stay in post", "agency staff turnover", "supervision"):
         assert all(p.document_id != second for p in library.search(question, limit=10))

@@ -1,0 +1,90 @@
+"""kill -9 at any point of an ingest leaves the previous library usable; the next run finishes."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index.library import Library
+from index.settings import Settings
+from ingest.job import ingest
+from tests.doubles import HashEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+TOPICS = ["supervision", "caseloads", "referrals", "kinship", "adoption", "education"]
+
+
+def write_folder(folder: Path, names: list[str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        body = "\n\n".join(
+            f"Paragraph {i} about {name}: social workers discuss {name} with families and "
+            f"managers review {name} decisions every week."
+            for i in range(12)
+        )
+        (folder / f"{name}.txt").write_text(f"{name.upper()} STUDY\n\n{body}\n", encoding="utf-8")
+
+
+def run_killed(settings: Settings, point: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "tests.crash_runner", str(settings.home),
+            settings.database_url or "-", point, str(folder),
+        ],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def assert_consistent(library: Library) -> None:
+    """One active document per file, and the index holds exactly the catalog's chunks."""
+    docs = library.catalog.documents()
+    assert len({d.source for d in docs}) == len(docs)
+    version = library.current()
+    ids, _ = library.catalog.embeddings([d.id for d in docs], 64)
+    assert version is not None
+    assert version.vectors.ntotal == len(ids)
+    assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
+    assert library.catalog.counts()["staged"] == 0
+
+
+@pytest.mark.parametrize("point", ["after-stage-2", "after-index-files", "after-catalog-publish"])
+def test_killed_ingest_keeps_library_usable_and_next_run_completes(
+    settings: Settings, tmp_path: Path, point: str
+) -> None:
+    folder = tmp_path / "evidence"
+    write_folder(folder, TOPICS[:2])
+    first = ingest(Library(settings, HashEmbedder()), [folder])
+    assert first.count("added") == 2
+
+    write_folder(folder, TOPICS[2:])
+    killed = run_killed(settings, point, folder)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    reader = Library(settings, HashEmbedder())
+    titles = {p.meta.title for p in reader.search("supervision decisions", limit=10)}
+    assert "SUPERVISION STUDY" in titles  # the previous library still answers
+    published = {d.source for d in reader.catalog.documents()}
+    if point == "after-catalog-publish":
+        assert len(published) == 6
+    else:
+        assert len(published) == 2
+
+    embedder = HashEmbedder()
+    library = Library(settings, embedder)
+    report = ingest(library, [folder])
+    assert report.count("failed") == 0
+    assert len(library.catalog.documents()) == 6
+    assert_consistent(library)
+    if point == "after-stage-2":
+        # Two documents were embedded before the kill: they are picked up, not embedded again.
+        assert report.embedded_chunks == sum(
+            o.chunks for o in report.outcomes if o.status == "added"
+        )
+        resumed = [o for o in report.outcomes if "resumed from an interrupted run" in o.notes]
+        assert len(resumed) == 2
+    hits = library.search("kinship families", limit=10)
+    assert any(p.meta.title == "KINSHIP STUDY" for p in hits)
