@@ -60,6 +60,9 @@ def model_name(ref: str) -> str:
     return Path(ref).name or ref
 
 
+_LOADED: dict[str, Any] = {}  # location -> model: a process loads each model once
+
+
 class SentenceEmbedder:
     """sentence-transformers on the CPU, loaded on first use and never from the network."""
 
@@ -73,10 +76,14 @@ class SentenceEmbedder:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
 
-            location = resolve_model(self.ref)
+            location = str(resolve_model(self.ref))
+            if location in _LOADED:
+                self._model = _LOADED[location]
+                return self._model
+            _quiet_transformers()
             try:
-                self._model = SentenceTransformer(
-                    str(location), device="cpu", local_files_only=True
+                self._model = _LOADED[location] = SentenceTransformer(
+                    location, device="cpu", local_files_only=True
                 )
             except (OSError, ValueError) as error:
                 raise ModelError(
@@ -112,6 +119,16 @@ class SentenceEmbedder:
     def count_tokens(self, text: str) -> int:
         encoded = self.model.tokenizer(text, add_special_tokens=False, verbose=False)
         return len(encoded["input_ids"])
+
+
+def _quiet_transformers() -> None:
+    """No weight-loading progress bars on stderr: they are noise in logs and in the terminal."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
+        pass
 
 
 def probe_vector(embedder: Embedder) -> list[float]:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 
-# Abbreviations that precede a name, number or reference, so a full stop after them never ends
-# a sentence ("Dr. Khan", "s. 47", "pp. 12-14", "e.g. kinship care").
+# Abbreviations that precede a name or phrase: a full stop after them never ends a sentence
+# ("Dr. Khan", "e.g. kinship care", "R v. Smith", "(ed.) Social Work").
 _TITLES = ("dr", "mr", "mrs", "ms", "prof", "st")
-_REFERENCES = ("no", "nos", "para", "paras", "vol", "vols", "p", "pp", "fig", "figs", "eds", "ed")
-_LEGAL = ("s", "ss", "art", "arts", "ch", "sch", "reg", "regs", "cl", "sec", "v", "vs")
-_LATIN = ("e.g", "i.e", "cf", "viz", "approx")
-_NEVER_FINAL = frozenset((*_TITLES, *_REFERENCES, *_LEGAL, *_LATIN))
-# Abbreviations that often close a sentence: they end one only before a capitalised word.
-_MAYBE_FINAL = frozenset(("etc", "al", "ltd", "co", "inc"))
+_LATIN = ("e.g", "i.e", "cf", "viz", "approx", "v", "vs", "ed", "eds")
+_NEVER_FINAL = frozenset((*_TITLES, *_LATIN))
+# Abbreviations that precede a number ("s. 47", "No. 3", "pp. 12-14") or may close a sentence
+# ("etc.", "et al."): they end one only before a capitalised word ("the answer was no. The").
+_REFERENCES = ("no", "nos", "para", "paras", "vol", "vols", "p", "pp", "fig", "figs")
+_LEGAL = ("s", "ss", "art", "arts", "ch", "sch", "reg", "regs", "cl", "sec")
+_MAYBE_FINAL = frozenset((*_REFERENCES, *_LEGAL, "etc", "al", "ltd", "co", "inc"))
 
 # A run of terminal punctuation with any closing quotes or brackets, then whitespace or the end.
-_TERMINAL = re.compile(r"(?P<punct>[.?!…]+)[\"'”’)\]]*(?=\s|$)")
+_TERMINAL = re.compile(r"(?<![.?!…])(?P<punct>[.?!…]++)[\"'”’)\]]*(?=\s|$)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 _BULLET_LINE = re.compile(r"(?<=\n)[ \t]*(?P<bullet>[-•*–▪◦●]|\d{1,2}[.)]|\([a-z0-9]{1,4}\))[ \t]")
 _NEXT_VISIBLE = re.compile(r"\s*(\S)")
@@ -54,17 +55,17 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return False  # "approx. half", '"Why?" she asked': sentences do not start in lower case
     if "?" in punct or "!" in punct:
         return True
+    word_start = _word_start(text, match.start())
+    token = text[word_start : match.start()].lstrip("\"'“‘([")
+    lowered = token.lower()
+    if lowered in _NEVER_FINAL and punct == ".":
+        return False
+    if lowered in _MAYBE_FINAL and punct == ".":
+        return following.isupper()
     if match.end("punct") < match.end():
         return True  # 'she said "no." Then': a closing quote or bracket follows the stop
     if punct != ".":
         return following.isupper() or following in "\"'“‘(["  # an ellipsis mid-sentence
-    word_start = _word_start(text, match.start())
-    token = text[word_start : match.start()].lstrip("\"'“‘([")
-    lowered = token.lower()
-    if lowered in _NEVER_FINAL:
-        return False
-    if lowered in _MAYBE_FINAL:
-        return following.isupper()
     if _UPPERCASE_INITIAL.fullmatch(token) or _DOTTED_ABBREVIATION.fullmatch(token):
         return following.isupper() and len(token) > 1  # "J. Smith" no, "U.K. The" yes
     # "1. Introduction" or "2.3. Local authorities" at the start of a line is a list number.

@@ -31,7 +31,7 @@ class Block:
 
 @dataclass(frozen=True)
 class MetadataHints:
-    """Metadata a loader found in the file itself (PDF info, DOCX core properties, HTML meta, front matter)."""
+    """Metadata found in the file itself: PDF info, DOCX properties, HTML meta, front matter."""
 
     title: str | None = None
     authors: tuple[str, ...] = ()

@@ -1,0 +1,104 @@
+"""The single way in for a file: size check, format sniffing, the right loader, clear rejections."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from ingest.loaded import LoadedDocument, RejectedFile
+from ingest.sniffing import MARKDOWN_SUFFIXES, Format, detect_format
+
+FORMAT_NAMES: dict[Format, str] = {
+    "pdf": "PDF",
+    "docx": "DOCX",
+    "html": "HTML",
+    "markdown": "Markdown",
+    "text": "plain text",
+}
+_SUFFIXES: dict[Format, frozenset[str]] = {
+    "pdf": frozenset({".pdf"}),
+    "docx": frozenset({".docx", ".docm", ".dotx"}),
+    "html": frozenset({".html", ".htm", ".xhtml", ".shtml"}),
+    "markdown": MARKDOWN_SUFFIXES,
+    "text": frozenset({".txt", ".text"}),
+}
+
+
+def load_file(path: Path, max_bytes: int) -> LoadedDocument:
+    """Load any supported file into cleaned pages and blocks.
+
+    Raises:
+        RejectedFile: for anything that cannot be indexed, parser failures included.
+
+    Example: `load_file(Path("report.pdf"), 50 * 2**20).pages[0]` is page 1's cleaned text.
+    """
+    data = _read(path, max_bytes)
+    fmt = detect_format(data, path.name)
+    try:
+        document = parse(data, fmt)
+    except RejectedFile:
+        raise
+    except Exception as error:  # a parser's crash on one file must not stop a batch
+        raise RejectedFile(
+            f"corrupt or damaged {FORMAT_NAMES[fmt]} file ({_short(error)})",
+            "re-download it or re-save it from the original application",
+        ) from error
+    note = suffix_note(path.suffix, fmt)
+    return dataclasses.replace(document, notes=(note, *document.notes)) if note else document
+
+
+def parse(data: bytes, format: Format) -> LoadedDocument:
+    """Run the loader for `format`; heavy parsers are imported only when needed."""
+    if format == "pdf":
+        from ingest.loaders import pdf
+
+        return pdf.load(data)
+    if format == "docx":
+        from ingest.loaders import docx
+
+        return docx.load(data)
+    if format == "html":
+        from ingest.loaders import html
+
+        return html.load(data)
+    if format == "markdown":
+        from ingest.loaders import markdown
+
+        return markdown.load(data)
+    from ingest.loaders import text
+
+    return text.load(data)
+
+
+def suffix_note(suffix: str, format: Format) -> str | None:
+    """A note when the file name promises another format than its content, else None."""
+    suffix = suffix.lower()
+    if not suffix or suffix in _SUFFIXES[format]:
+        return None
+    return f"named {suffix} but contains {FORMAT_NAMES[format]}: read as {FORMAT_NAMES[format]}"
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise RejectedFile(
+                f"file too large: {_megabytes(size)} (limit {_megabytes(max_bytes)})",
+                "split it into smaller files or raise EVIDENCE_MAX_FILE_MB",
+            )
+        return path.read_bytes()
+    except OSError as error:
+        raise RejectedFile(
+            f"cannot read the file ({error.strerror or error})",
+            "check that it exists and that this process may read it",
+        ) from error
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
+def _short(error: Exception) -> str:
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
