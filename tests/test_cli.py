@@ -158,3 +158,14 @@ def _page_text(home: Path, document_id: int, page: int) -> str:
         return catalog.pages(document_id)[page]
     finally:
         catalog.close()
+
+
+def test_chat_answers_until_an_empty_line(
+    sample_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = iter(["How should a team lead run reflective supervision?", "How do I bake bread?", ""])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(lines))
+    status, out = evidence(sample_home, "chat", capsys=capsys)
+    assert status == 0
+    assert "Reflective supervision: a practice guide for team managers" in out
+    assert "I could not find evidence on this in the library" in out
