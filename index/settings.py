@@ -35,7 +35,7 @@ class Settings(BaseModel):
     max_file_mb: float = 100.0
     chunk_tokens: int = Field(default=180, ge=32, le=250)
     chunk_overlap: int = Field(default=30, ge=0, le=100)
-    min_score: float = Field(default=0.45, ge=-1.0, le=1.0)
+    min_score: float = Field(default=0.52, ge=-1.0, le=1.0)
     passages: int = Field(default=5, ge=1, le=20)
     per_document: int = Field(default=2, ge=1, le=10)
 
