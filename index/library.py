@@ -21,7 +21,7 @@ from index.lexical import LexicalIndex
 from index.records import Document, Filters, Passage
 from index.retrieval import cap_per_group, reciprocal_rank_fusion
 from index.settings import Settings
-from index.store import IndexVersion, load_version, prune, save_version
+from index.store import IndexFileError, IndexVersion, load_version, prune, save_version
 from index.tables import ACTIVE
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
@@ -77,12 +77,20 @@ class Library:
 
     def current(self) -> IndexVersion | None:
         """The published index version, reloaded when a writer has published a newer one."""
-        row = self.catalog.library()
-        if row is None or row.index_version == 0:
-            return None
-        if self._version is None or self._version.version != row.index_version:
-            self._version = load_version(self.index_root, row.index_version)
-        return self._version
+        for attempt in range(2):
+            row = self.catalog.library()
+            if row is None or row.index_version == 0:
+                return None
+            if self._version is not None and self._version.version == row.index_version:
+                return self._version
+            try:
+                self._version = load_version(self.index_root, row.index_version)
+                return self._version
+            except IndexFileError:
+                # A writer may have published and pruned between our two reads: look again once.
+                if attempt:
+                    raise
+        return None
 
     def search(
         self,

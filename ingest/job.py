@@ -34,6 +34,7 @@ class Outcome:
     document_id: int | None = None
     chunks: int = 0
     notes: tuple[str, ...] = ()
+    embedded: bool = False  # its chunks were embedded by this run (not resumed or unchanged)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def ingest(
                 {**sidecars.get(path, {}), **(overrides or {})},
                 progress,
             )
-            embedded += outcome.chunks if outcome.status in (ADDED, UPDATED) else 0
+            embedded += outcome.chunks if outcome.embedded else 0
             outcomes.append(outcome)
             progress.file_done(path.name)
         if sync:
@@ -166,7 +167,11 @@ def _ingest_file(
         if previous is not None:
             plan.remove.append(previous.id)
         return Outcome(
-            source, status, document_id=resumed.id, notes=("resumed from an interrupted run",)
+            source,
+            status,
+            document_id=resumed.id,
+            chunks=resumed.chunk_count,
+            notes=("resumed from an interrupted run",),
         )
     try:
         document = _parse(library, path, content_hash, overrides)
@@ -180,7 +185,12 @@ def _ingest_file(
     if previous is not None:
         plan.remove.append(previous.id)
     return Outcome(
-        source, status, document_id=document_id, chunks=len(document.chunks), notes=document.notes
+        source,
+        status,
+        document_id=document_id,
+        chunks=len(document.chunks),
+        notes=document.notes,
+        embedded=True,
     )
 
 
