@@ -152,3 +152,21 @@ def test_index_matches_catalog_after_many_changes(settings: Settings) -> None:
     for chunk_id, vector in zip(ids, matrix, strict=True):
         np.testing.assert_allclose(version.vectors.reconstruct(int(chunk_id)), vector)
     assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
+
+
+def test_missing_index_file_is_named_and_reindex_rebuilds_it(settings: Settings) -> None:
+    from index.store import IndexFileError
+
+    library = Library(settings, HashEmbedder())
+    add(library, make_document("supervision"))
+    row = library.catalog.library()
+    assert row is not None
+    vectors = version_dir(settings.index_dir, row.index_version) / "vectors.faiss"
+    vectors.unlink()
+    fresh = Library(settings, HashEmbedder())
+    with pytest.raises(IndexFileError, match=str(vectors)):
+        fresh.search("supervision")
+    with fresh.writing():
+        fresh.check_model(create=True)
+        fresh.publish([], [])
+    assert fresh.search("reflective supervision")[0].meta.title == "supervision study"
