@@ -98,17 +98,18 @@ def _find(library: Any, ref: str) -> Any:
     return None
 
 
+def _no_such_document(action: str, ref: str) -> int:
+    print(f"evidence docs {action}: no document {ref!r}; see `evidence docs list`", file=sys.stderr)
+    return 1
+
+
 def _docs(settings: Settings, args: argparse.Namespace) -> int:
     action = args.docs_command
     if action == "remove":
         library = _open(settings, with_model=True)
         row = _find(library, args.document)
         if row is None:
-            print(
-                f"evidence docs remove: no document {args.document!r}; see `evidence docs list`",
-                file=sys.stderr,
-            )
-            return 1
+            return _no_such_document(action, args.document)
         with library.writing():
             library.check_model(create=True)
             version = library.publish([], [row.id])
@@ -118,11 +119,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
     if action == "show":
         row = _find(library, args.document)
         if row is None:
-            print(
-                f"evidence docs show: no document {args.document!r}; see `evidence docs list`",
-                file=sys.stderr,
-            )
-            return 1
+            return _no_such_document(action, args.document)
         data = document_dict(row)
         if args.json:
             print(json.dumps(data, indent=2, ensure_ascii=False))

@@ -23,6 +23,20 @@ class Span:
     end: int
 
 
+class OnPages:
+    """The page range of something made of spans."""
+
+    spans: tuple[Span, ...]
+
+    @property
+    def page_start(self) -> int:
+        return self.spans[0].page
+
+    @property
+    def page_end(self) -> int:
+        return self.spans[-1].page
+
+
 @dataclass(frozen=True)
 class DocumentMeta:
     """What a citation says about a document."""
@@ -40,7 +54,7 @@ class DocumentMeta:
 
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(OnPages):
     """A retrievable piece of a document, traceable to exact page offsets.
 
     `text` is the span texts joined by a blank line, in order.
@@ -51,14 +65,6 @@ class Chunk:
     spans: tuple[Span, ...]
     heading_path: tuple[str, ...]
     token_count: int
-
-    @property
-    def page_start(self) -> int:
-        return self.spans[0].page
-
-    @property
-    def page_end(self) -> int:
-        return self.spans[-1].page
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class Passage:
+class Passage(OnPages):
     """A retrieved chunk with its document's citation details and the pages it lies on."""
 
     chunk_id: int
@@ -102,11 +108,3 @@ class Passage:
     score: float = 0.0
     dense_score: float = 0.0
     lexical_score: float = 0.0
-
-    @property
-    def page_start(self) -> int:
-        return self.spans[0].page
-
-    @property
-    def page_end(self) -> int:
-        return self.spans[-1].page
