@@ -298,9 +298,22 @@ def _heading_title(loaded: LoadedDocument) -> str | None:
     headings = [b for b in loaded.blocks if b.kind == "heading" and b.page == 1]
     for block in sorted(headings, key=lambda b: b.level != 1):
         text = " ".join(loaded.pages[0][block.start : block.end].split()).strip("#* ")
-        if 3 <= len(text) <= 250:
+        if 3 <= len(text) <= 250 and not _generic_heading(text):
             return text
     return None
+
+
+def _generic_heading(text: str) -> bool:
+    """Headings that open many documents and name none: a letter's salutation, "Contents"."""
+    folded = text.casefold().rstrip(":., ")
+    return folded in _GENERIC_HEADINGS or folded.startswith("dear ")
+
+
+_GENERIC_HEADINGS = frozenset(
+    ["context", "contents", "introduction", "foreword", "summary", "executive summary",
+     "overview", "background", "about this guidance", "about this report", "preface",
+     "acknowledgements", "key points", "table of contents"]
+)  # fmt: skip
 
 
 def _is_personal_name(author: str) -> bool:

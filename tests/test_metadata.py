@@ -37,7 +37,8 @@ def test_title_prefers_hints_then_level_one_heading_then_file_name() -> None:
     hinted = loaded(page, hints=MetadataHints(title="  Hinted   title "), headings=blocks)
     assert infer_metadata(hinted, "x.pdf").title == "Hinted title"
     assert infer_metadata(loaded(page, headings=blocks), "x.pdf").title == "Family help in practice"
-    assert infer_metadata(loaded(page, headings=blocks[:1]), "x.pdf").title == "Contents"
+    # A generic heading such as "Contents" names no document: the file name is better.
+    assert infer_metadata(loaded(page, headings=blocks[:1]), "x.pdf").title == "x"
     plain = infer_metadata(loaded(page), "dir/Info_sharing-advice__May_2024.pdf")
     assert plain.title == "Info sharing advice May 2024"
 
@@ -261,3 +262,18 @@ def test_apply_overrides_rejects_bad_values(overrides: dict[str, object], messag
 def test_doc_type_aliases(alias: str, doc_type: str) -> None:
     assert canonical_doc_type(alias) == doc_type
     assert doc_type in DOC_TYPES
+
+
+def test_generic_first_heading_is_not_taken_for_a_title() -> None:
+    from ingest.loaded import Block, LoadedDocument, MetadataHints
+    from ingest.metadata import infer_metadata
+
+    page = "Context\n\nThis letter summarises the findings of a joint inspection."
+    loaded = LoadedDocument(
+        format="pdf",
+        paginated=True,
+        pages=(page,),
+        blocks=(Block(1, 0, 7, "heading", 1), Block(1, 9, len(page))),
+        hints=MetadataHints(),
+    )
+    assert infer_metadata(loaded, "JTAI_sutton_2023.pdf").title == "JTAI sutton 2023"
