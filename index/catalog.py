@@ -17,6 +17,7 @@ from index.tables import ACTIVE, STAGED, ChunkRow, DocumentRow, IngestRunRow, Li
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0001"
+WRITER_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key for library writers
 
 
 class CatalogError(RuntimeError):
@@ -66,6 +67,23 @@ class Catalog:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[bool]:
+        """Whether this process got the catalog-wide writer lock (always, on SQLite)."""
+        if self.engine.dialect.name != "postgresql":
+            yield True
+            return
+        with self.engine.connect() as connection:
+            held = bool(
+                connection.exec_driver_sql(f"SELECT pg_try_advisory_lock({WRITER_LOCK})").scalar()
+            )
+            try:
+                yield held
+            finally:
+                if held:
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITER_LOCK})")
+                connection.rollback()
 
     # -- schema -------------------------------------------------------------------------------
 

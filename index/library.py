@@ -21,7 +21,14 @@ from index.lexical import LexicalIndex
 from index.records import Document, Filters, Passage
 from index.retrieval import cap_per_group, reciprocal_rank_fusion
 from index.settings import Settings
-from index.store import IndexFileError, IndexVersion, load_version, prune, save_version
+from index.store import (
+    IndexFileError,
+    IndexVersion,
+    load_version,
+    prune,
+    save_version,
+    version_dir,
+)
 from index.tables import ACTIVE
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
@@ -84,6 +91,8 @@ class Library:
             if self._version is not None and self._version.version == row.index_version:
                 return self._version
             try:
+                if not version_dir(self.index_root, row.index_version).exists():
+                    self._materialise(row.index_version, row.model_dimension)
                 self._version = load_version(self.index_root, row.index_version)
                 return self._version
             except IndexFileError:
@@ -91,6 +100,24 @@ class Library:
                 if attempt:
                     raise
         return None
+
+    def _materialise(self, version: int, dimension: int) -> None:
+        """Build a published version's files here from the catalog (another host published it).
+
+        With a shared PostgreSQL catalog, each host keeps its own index files; the catalog holds
+        every embedding, so a host that lacks the current version builds it without the model.
+        """
+        active = [d.id for d in self.catalog.documents(ACTIVE)]
+        vectors = _fresh_vectors(self.catalog, active, dimension)
+        ids, texts = self.catalog.lexical_texts(active)
+        row = self.catalog.library()
+        if row is None or row.index_version != version:
+            raise IndexFileError(f"index version {version} was replaced while it was being built")
+        manifest = {"version": version, "chunks": int(vectors.ntotal), "built_from_catalog": True}
+        save_version(
+            self.index_root,
+            IndexVersion(version, vectors, LexicalIndex.build(ids, texts), manifest),
+        )
 
     def search(
         self,
@@ -156,17 +183,27 @@ class Library:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the library's write lock; a second writer is refused rather than interleaved."""
+        """Hold the library's write lock; a second writer is refused rather than interleaved.
+
+        A lock file guards this host's index folder; with PostgreSQL an advisory lock also guards
+        the shared catalog against writers on other hosts.
+        """
         self.settings.home.mkdir(parents=True, exist_ok=True)
         self.catalog.migrate()
-        with open(self.settings.home / ".write.lock", "w") as lock:
+        busy = (
+            f"another process is writing to the library in {self.settings.home} "
+            f"({self.catalog.safe_url}); wait for it to finish"
+        )
+        with (
+            open(self.settings.home / ".write.lock", "w") as lock,
+            self.catalog.writer_lock() as held,
+        ):
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as error:
-                raise LibraryBusy(
-                    f"another process is writing to the library in {self.settings.home}; "
-                    "wait for it to finish"
-                ) from error
+                raise LibraryBusy(busy) from error
+            if not held:
+                raise LibraryBusy(busy)
             yield
 
     def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
@@ -224,11 +261,18 @@ class Library:
                 if len(new_ids):
                     index.add_with_ids(matrix, new_ids)
                 return index
-        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-        all_ids, matrix = self.catalog.embeddings(keep, dim)
-        if len(all_ids):
-            index.add_with_ids(matrix, all_ids)
-        return index
+        return _fresh_vectors(self.catalog, keep, dim)
+
+
+def _fresh_vectors(catalog: Catalog, document_ids: Sequence[int], dimension: int) -> Any:
+    """A FAISS index of the given documents' stored chunk embeddings, keyed by chunk id."""
+    import faiss
+
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    ids, matrix = catalog.embeddings(list(document_ids), dimension)
+    if len(ids):
+        index.add_with_ids(matrix, ids)
+    return index
 
 
 def _dense_search(

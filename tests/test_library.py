@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -170,3 +172,33 @@ def test_missing_index_file_is_named_and_reindex_rebuilds_it(settings: Settings)
         fresh.check_model(create=True)
         fresh.publish([], [])
     assert fresh.search("reflective supervision")[0].meta.title == "supervision study"
+
+
+def test_a_second_host_builds_the_current_version_from_the_shared_catalog(
+    settings: Settings, tmp_path: Path
+) -> None:
+    writer = Library(settings, HashEmbedder())
+    add(writer, make_document("supervision"), make_document("retention"))
+    other_host = Settings(home=tmp_path / "other-host", database_url=settings.catalog_url)
+    reader = Library(other_host, HashEmbedder())
+    question = "caseloads social workers stay in post"
+    assert [p.chunk_id for p in reader.search(question)] == [
+        p.chunk_id for p in writer.search(question)
+    ]
+    row = reader.catalog.library()
+    assert row is not None
+    assert version_dir(other_host.index_dir, row.index_version).exists()
+
+
+def test_writers_on_two_hosts_sharing_a_catalog_are_serialised(
+    settings: Settings, tmp_path: Path
+) -> None:
+    first = Library(settings, HashEmbedder())
+    other_host = Settings(home=tmp_path / "other-host", database_url=settings.catalog_url)
+    second = Library(other_host, HashEmbedder())
+    with first.writing():
+        if settings.database_url:  # PostgreSQL: the advisory lock spans hosts
+            with pytest.raises(LibraryBusy), second.writing():
+                pass
+    with second.writing():
+        pass  # released when the first writer finished
