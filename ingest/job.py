@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from ingest.loaded import RejectedFile
 from ingest.loading import load_file
 from ingest.metadata import apply_overrides, infer_metadata
 
+log = logging.getLogger(__name__)
 ADDED, UPDATED, UNCHANGED, REMOVED, FAILED = "added", "updated", "unchanged", "removed", "failed"
 EMBED_BATCH = 64
 
@@ -179,6 +181,14 @@ def _ingest_file(
         return Outcome(source, FAILED, error.reason, error.advice)
     except ValueError as error:  # a bad metadata override
         return Outcome(source, FAILED, f"bad metadata: {error}", "fix the manifest row or flag")
+    except Exception as error:  # a bug met on one file must not stop the other files
+        log.exception("unexpected error reading %s", path)
+        return Outcome(
+            source,
+            FAILED,
+            f"unexpected error while reading it ({type(error).__name__}: {error})",
+            "the rest of the run went on; please report this file to the maintainers",
+        )
     embeddings = _embed(library, document, progress)
     document_id = library.stage(document, embeddings, run_id, len(data))
     plan.activate.append(document_id)

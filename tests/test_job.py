@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
@@ -181,3 +183,25 @@ def test_manifest_and_flags_override_metadata(settings: Settings, tmp_path: Path
     ingest(library, [folder / "more.txt"], overrides={"licence": "CC BY 4.0", "title": "More"})
     more = next(d for d in library.catalog.documents() if d.source.endswith("more.txt"))
     assert (more.licence, more.title) == ("CC BY 4.0", "More")
+
+
+def test_an_unexpected_error_on_one_file_does_not_stop_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest import job as job_module
+
+    folder = evidence_folder(tmp_path / "in")
+    real_load = job_module.load_file
+
+    def flaky(path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
+        if path.name == "kinship.md":
+            raise KeyError("boom")
+        return real_load(path, max_bytes)
+
+    monkeypatch.setattr(job_module, "load_file", flaky)
+    library = Library(Settings(home=tmp_path / "lib"), HashEmbedder())
+    report = ingest(library, [folder])
+    (failed,) = [o for o in report.outcomes if o.status == "failed"]
+    assert failed.source.endswith("kinship.md")
+    assert "KeyError" in failed.reason
+    assert report.count("added") == 4
