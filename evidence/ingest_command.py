@@ -78,6 +78,15 @@ def summary(report: Any) -> str:
     return "\n".join(lines + [""] + tail if lines else tail)
 
 
+def _shown(source: str) -> str:
+    """A file as the user named it: relative to the working folder when it lies below it."""
+    path = Path(source)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class _Bars:
     """tqdm bars for files and embedded chunks, drawn on stderr only when it is a terminal."""
 
