@@ -23,6 +23,7 @@ RELATED_MARGIN = 0.12  # how far below the answer threshold a passage may be "po
 MAX_RELATED = 3
 SHORT_QUOTE = 80  # characters; a best sentence shorter than this brings its neighbour along
 LONG_QUOTE = 600
+NEIGHBOUR_MARGIN = 0.2  # a neighbour this close to the best sentence's score is quoted with it
 
 
 class QuoteMismatch(AssertionError):
@@ -125,21 +126,42 @@ def _best_quotes(
         if not mine:
             best.append(None)
             continue
-        _, n = max(mine)
-        quote = sentences[n]
-        after = sentences[n + 1] if n + 1 < len(sentences) else None
-        if (
-            len(quote.text) < SHORT_QUOTE
-            and after is not None
-            and after.passage == i
-            and after.page == quote.page
-            and after.end - quote.start <= LONG_QUOTE
-            and "\n" not in passage.page_texts[quote.page][quote.end : after.start]
-        ):
-            text = passage.page_texts[quote.page][quote.start : after.end]
-            quote = _Sentence(i, quote.page, quote.start, after.end, text)
-        best.append(quote)
+        top, n = max(mine)
+        best.append(_with_neighbour(passage, sentences, scores, n, top))
     return best
+
+
+def _with_neighbour(
+    passage: Passage, sentences: list[_Sentence], scores: list[float], n: int, top: float
+) -> _Sentence:
+    """The best sentence, joined by the adjacent one in its paragraph when that one helps too.
+
+    A neighbour comes along when the best sentence is very short, or when it scores nearly as
+    well ("The review must happen within 20 working days" after "The initial health assessment
+    should result in a health plan..."). The quote stays one verbatim stretch of one page.
+    """
+    quote = sentences[n]
+    page_text = passage.page_texts[quote.page]
+    candidates = []
+    for m in (n - 1, n + 1):
+        if not 0 <= m < len(sentences):
+            continue
+        other = sentences[m]
+        first, last = (other, quote) if m < n else (quote, other)
+        if (
+            other.passage == quote.passage
+            and other.page == quote.page
+            and last.end - first.start <= LONG_QUOTE
+            and "\n" not in page_text[first.end : last.start]
+            and (len(quote.text) < SHORT_QUOTE or scores[m] >= top - NEIGHBOUR_MARGIN)
+        ):
+            candidates.append((scores[m], first, last))
+    if not candidates:
+        return quote
+    _, first, last = max(candidates, key=lambda c: c[0])
+    return _Sentence(
+        quote.passage, quote.page, first.start, last.end, page_text[first.start : last.end]
+    )
 
 
 def _sentences(number: int, passage: Passage) -> list[_Sentence]:

@@ -140,3 +140,22 @@ def test_every_quote_is_verbatim_page_text(sentences: list[str], question: str, 
     for citation in answer.citations:
         assert citation.quote in text
         assert citation.quote.strip() == citation.quote
+
+
+def test_a_close_neighbour_in_the_paragraph_is_quoted_with_the_best_sentence() -> None:
+    text = (
+        "The initial health assessment should result in a health plan before the first review. "
+        "That first review of the health plan must happen within twenty working days.\n\n"
+        "Unrelated budget tables follow in the annex of this report."
+    )
+    p = passage(0.8, page=4, text=text)
+    answer = compose_answer(
+        "when must the first review of the health plan happen",
+        [p],
+        min_score=0.5,
+        embed=HashEmbedder().embed,
+    )
+    quote = answer.citations[0].quote
+    assert "health plan before the first review." in quote
+    assert "within twenty working days." in quote
+    assert "budget" not in quote  # the next paragraph never joins
