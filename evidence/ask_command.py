@@ -27,21 +27,15 @@ class Asker:
     """One library and model, kept open across questions."""
 
     def __init__(self, settings: Settings) -> None:
+        from bot.answering import Answerer
         from index.embedder import SentenceEmbedder
         from index.library import Library
 
-        self.settings = settings
         self.library = Library(settings, SentenceEmbedder(settings.model))
+        self.answerer = Answerer(self.library, settings.min_score)
 
     def ask(self, question: str, filters: Filters, limit: int | None = None) -> Any:
-        from bot.answer import compose_answer
-
-        embedder = self.library.embedder
-        assert embedder is not None
-        passages = self.library.search(question, filters, limit=limit)
-        return compose_answer(
-            question, passages, min_score=self.settings.min_score, embed=embedder.embed
-        )
+        return self.answerer.answer(question, filters, limit=limit)
 
     def close(self) -> None:
         self.library.close()

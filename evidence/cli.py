@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         "stats", help="size of the library: documents, chunks, pages, model, index version"
     )
     stats.add_argument("--json", action="store_true", help="print JSON")
+    slack = commands.add_parser("slack", help="run the Slack bot")
+    slack.add_argument(
+        "mode",
+        choices=("serve", "socket"),
+        help="serve: HTTP mode, POST /slack/events on $PORT; socket: Socket Mode (no public URL)",
+    )
+    slack.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode")
     commands.add_parser("migrate", help="create or upgrade the catalog schema (Alembic)")
     commands.add_parser("reindex", help="rebuild the index files from the catalog")
     return parser
@@ -136,6 +143,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         return (
             ask_command(settings, args) if args.command == "ask" else chat_command(settings, args)
         )
+    if args.command == "slack":
+        from evidence.slack_command import slack_command
+
+        return slack_command(settings, args)
     from evidence.library_commands import library_command
 
     return library_command(settings, args)

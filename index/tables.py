@@ -109,3 +109,12 @@ class IngestRunRow(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DeliveryRow(Base):
+    """A chat delivery already handled: platforms retry, and every process checks here first."""
+
+    __tablename__ = "deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -36,6 +36,19 @@ def test_dependencies_point_one_way() -> None:
     assert offences == []
 
 
+def test_slack_sdks_stay_inside_the_slack_adapter() -> None:
+    """The answering core is platform-neutral: a Teams adapter must reuse it unchanged."""
+    offences = []
+    for package in ("bot", "index", "ingest", "evidence"):
+        for module in sorted((ROOT / package).rglob("*.py")):
+            if module.is_relative_to(ROOT / "bot" / "slack"):
+                continue
+            bad = imported_packages(module) & {"slack_bolt", "slack_sdk"}
+            if bad:
+                offences.append(f"{module.relative_to(ROOT)} imports {sorted(bad)}")
+    assert offences == []
+
+
 def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from ingest.job import ingest\nimport bot.answer\n")

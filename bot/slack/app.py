@@ -1,0 +1,145 @@
+"""Bolt listeners: @mentions, direct messages and /evidence, answered in the thread.
+
+Listeners only wire stages together: dedupe, a 👀 while working, the answering core, Block Kit.
+Bolt acks events before listeners run (Slack wants 200 within 3 s); commands ack first by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import replace
+from typing import Any
+
+from bot.answering import Answerer
+from bot.slack.blocks import answer_messages
+from index.deliveries import Deliveries
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+WORKING = "eyes"
+HELP = "Ask me a practice question, for example: _What helps social workers stay in their jobs?_"
+FAILED = "Sorry, something went wrong looking that up. Please try again in a minute."
+
+
+def question_text(text: str) -> str:
+    """The question without the bot's @mention."""
+    return " ".join(MENTION.sub(" ", text or "").split())
+
+
+def build_app(
+    settings: Settings, answerer: Answerer, deliveries: Deliveries, **app_options: Any
+) -> Any:
+    """A Bolt App talking to `settings.slack_api_url`, answering through `answerer`."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    client = WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        **app_options,
+    )
+    answers = ThreadAnswers(answerer, deliveries)
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], client: Any) -> None:
+        answers.reply(client, event)
+
+    @app.event("message")
+    def on_message(event: dict[str, Any], client: Any) -> None:
+        # Direct messages only, written by people: edits, joins and bot posts have a subtype.
+        if (
+            event.get("channel_type") == "im"
+            and not event.get("subtype")
+            and not event.get("bot_id")
+        ):
+            answers.reply(client, event)
+
+    @app.command("/evidence")
+    def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+        question = question_text(command.get("text", ""))
+        if not question:
+            ack(text=HELP)
+            return
+        ack(text=f"Looking in the library for: {question}")
+        if not deliveries.claim(f"slack:command:{command.get('trigger_id')}"):
+            return
+        try:
+            answer = answerer.answer(question)
+            for message in answer_messages(answer, library_version=answerer.library_version()):
+                respond(
+                    text=message.text,
+                    blocks=list(message.blocks),
+                    response_type="ephemeral",
+                    replace_original=False,
+                )
+        except Exception:
+            log.exception("answering a /evidence command failed")
+            respond(text=FAILED, response_type="ephemeral", replace_original=False)
+
+    return app
+
+
+class ThreadAnswers:
+    """Answers a message in its thread, once, with a 👀 reaction while working."""
+
+    def __init__(self, answerer: Answerer, deliveries: Deliveries) -> None:
+        self.answerer = answerer
+        self.deliveries = deliveries
+
+    def reply(self, client: Any, event: dict[str, Any]) -> None:
+        channel, ts = event["channel"], event["ts"]
+        # The same message can arrive as app_mention and as message, and Slack retries: one answer.
+        if not self.deliveries.claim(f"slack:message:{channel}:{ts}"):
+            return
+        thread_ts = event.get("thread_ts") or ts
+        question = question_text(event.get("text", ""))
+        if not question:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP)
+            return
+        _react(client, "reactions_add", channel, ts)
+        try:
+            context = self._earlier_question(client, channel, thread_ts, ts)
+            answer = self.answerer.answer(f"{context} {question}".strip())
+            answer = replace(answer, question=question)
+            for message in answer_messages(answer, library_version=self.answerer.library_version()):
+                client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    text=message.text,
+                    blocks=list(message.blocks),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+        except Exception:
+            log.exception("answering a Slack message failed")
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=FAILED)
+        finally:
+            _react(client, "reactions_remove", channel, ts)
+
+    @staticmethod
+    def _earlier_question(client: Any, channel: str, thread_ts: str, ts: str) -> str:
+        """A follow-up in a thread is read with the thread's opening question as context."""
+        if thread_ts == ts:
+            return ""
+        try:
+            replies = client.conversations_replies(channel=channel, ts=thread_ts, limit=1)
+        except Exception:  # no history scope in this channel: answer the follow-up on its own
+            log.warning("could not read thread %s in %s", thread_ts, channel)
+            return ""
+        messages = replies.get("messages") or []
+        return question_text(messages[0].get("text", "")) if messages else ""
+
+
+def _react(client: Any, method: str, channel: str, ts: str) -> None:
+    try:
+        getattr(client, method)(channel=channel, timestamp=ts, name=WORKING)
+    except Exception:  # the reaction is a courtesy; never let it stop an answer
+        log.info("%s failed for %s/%s", method, channel, ts)

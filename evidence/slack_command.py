@@ -1,0 +1,57 @@
+"""`evidence slack serve` (HTTP mode, the Procfile's web:) and `evidence slack socket` (worker:)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+from index.settings import Settings
+
+
+def slack_command(settings: Settings, args: argparse.Namespace) -> int:
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            (
+                "SLACK_SIGNING_SECRET",
+                settings.slack_signing_secret if args.mode == "serve" else "-",
+            ),
+            ("SLACK_APP_TOKEN", settings.slack_app_token if args.mode == "socket" else "-"),
+        )
+        if not value
+    ]
+    if missing:
+        print(f"evidence slack {args.mode}: set {', '.join(missing)} first", file=sys.stderr)
+        return 2
+    app = build(settings)
+    if args.mode == "socket":
+        from bot.slack.socket import run_socket_mode
+
+        print("Slack Socket Mode: connecting", flush=True)
+        run_socket_mode(app, settings.slack_app_token or "")
+        return 0
+    from bot.slack.http import make_http_server
+
+    server = make_http_server(app, args.host, settings.port)
+    print(f"Slack HTTP mode: POST /slack/events on {args.host}:{server.server_port}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def build(settings: Settings) -> Any:
+    """The Bolt app over the library in `settings.home`, with the model loaded up front."""
+    from bot.answering import Answerer
+    from bot.slack.app import build_app
+    from index.deliveries import Deliveries
+    from index.embedder import SentenceEmbedder
+    from index.library import Library
+
+    library = Library(settings, SentenceEmbedder(settings.model))
+    library.catalog.require_schema()
+    library.check_model()
+    library.current()  # load the index now, not on the first question
+    return build_app(settings, Answerer(library, settings.min_score), Deliveries(library.catalog))
