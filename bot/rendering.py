@@ -73,3 +73,13 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "citations": [asdict(c) for c in answer.citations],
         "possibly_related": [asdict(c) for c in answer.related],
     }
+
+
+def from_dict(data: dict[str, Any]) -> Answer:
+    """An Answer back from `to_dict` (audit records keep answers this way)."""
+    return Answer(
+        question=data["question"],
+        answered=data["answered"],
+        citations=tuple(Citation(**c) for c in data["citations"]),
+        related=tuple(Citation(**c) for c in data["possibly_related"]),
+    )

@@ -81,3 +81,27 @@ def chat_command(settings: Settings, args: argparse.Namespace) -> int:
                 return 2
     finally:
         asker.close()
+
+
+def note_command(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from bot.note import supervision_note
+
+    asker = Asker(settings)
+    try:
+        answer = asker.ask(args.question, Filters())
+        version = asker.answerer.library_version()
+    except RuntimeError as error:
+        print(f"evidence note: {error}", file=sys.stderr)
+        return 2
+    finally:
+        asker.close()
+    note = supervision_note(answer, asked_at=datetime.now(UTC), library_version=version)
+    if args.out:
+        Path(args.out).write_text(note, encoding="utf-8")
+        print(f"wrote {args.out}")
+    else:
+        print(note)
+    return 0

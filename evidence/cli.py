@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--limit", type=int, help="passages to quote at most (default $EVIDENCE_PASSAGES or 5)"
         )
 
+    note = commands.add_parser(
+        "note", help="a supervision note (Markdown) for a question: passages, citations, date"
+    )
+    note.add_argument("question", help="the practice question, in quotes")
+    note.add_argument("--out", help="write the note to this file instead of printing it")
+
     docs = commands.add_parser("docs", help="list, show or remove documents")
     doc_commands = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
     listing = doc_commands.add_parser("list", help="list the documents in the library")
@@ -137,6 +143,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         from evidence.ingest_command import ingest_command
 
         return ingest_command(settings, args)
+    if args.command == "note":
+        from evidence.ask_command import note_command
+
+        return note_command(settings, args)
     if args.command in ("ask", "chat"):
         from evidence.ask_command import ask_command, chat_command
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from datetime import timedelta
 from typing import Any
 
 from index.settings import Settings
@@ -46,6 +47,7 @@ def build(settings: Settings) -> Any:
     """The Bolt app over the library in `settings.home`, with the model loaded up front."""
     from bot.answering import Answerer
     from bot.slack.app import build_app
+    from index.audit import AnswerLog
     from index.deliveries import Deliveries
     from index.embedder import SentenceEmbedder
     from index.library import Library
@@ -54,4 +56,9 @@ def build(settings: Settings) -> Any:
     library.catalog.require_schema()
     library.check_model()
     library.current()  # load the index now, not on the first question
-    return build_app(settings, Answerer(library, settings.min_score), Deliveries(library.catalog))
+    answerer = Answerer(library, settings.min_score)
+    answers, deliveries = AnswerLog(library.catalog), Deliveries(library.catalog)
+    # Retention: audit records live EVIDENCE_AUDIT_DAYS; Slack stops retrying within minutes.
+    answers.forget_older_than(timedelta(days=settings.audit_days))
+    deliveries.forget_older_than(timedelta(days=1))
+    return build_app(settings, answerer, deliveries, answers)

@@ -16,7 +16,7 @@ from index.records import Document, DocumentMeta, Filters, Span
 from index.tables import ACTIVE, STAGED, ChunkRow, DocumentRow, IngestRunRow, LibraryRow, PageRow
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 WRITER_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key for library writers
 
 

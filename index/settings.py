@@ -21,6 +21,7 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_MIN_SCORE": "min_score",
     "EVIDENCE_PASSAGES": "passages",
     "EVIDENCE_PER_DOCUMENT": "per_document",
+    "EVIDENCE_AUDIT_DAYS": "audit_days",
     "SLACK_BOT_TOKEN": "slack_bot_token",
     "SLACK_SIGNING_SECRET": "slack_signing_secret",
     "SLACK_APP_TOKEN": "slack_app_token",
@@ -43,6 +44,7 @@ class Settings(BaseModel):
     min_score: float = Field(default=0.52, ge=-1.0, le=1.0)
     passages: int = Field(default=5, ge=1, le=20)
     per_document: int = Field(default=2, ge=1, le=10)
+    audit_days: int = Field(default=365, ge=1)
     slack_bot_token: str | None = Field(default=None, repr=False)
     slack_signing_secret: str | None = Field(default=None, repr=False)
     slack_app_token: str | None = Field(default=None, repr=False)

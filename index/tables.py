@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -118,3 +119,24 @@ class DeliveryRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AnswerRow(Base):
+    """The audit record of one answer: who asked where, the redacted question, what was cited."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    surface: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    channel: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    user: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    thread: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    question: Mapped[str] = mapped_column(Text)  # redacted before it is ever stored
+    redacted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answered: Mapped[bool] = mapped_column(Boolean)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)  # the full cited answer, for sharing
+    library_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    feedback: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    feedback_note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -114,6 +114,7 @@ class SlackWebAPI:
             "files.getUploadURLExternal": self._files_get_upload_url_external,
             "files.completeUploadExternal": self._files_complete_upload_external,
             "files.info": self._files_info,
+            "views.open": self._views_open,
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -523,6 +524,13 @@ class SlackWebAPI:
             "comments": [],
             "response_metadata": {"next_cursor": ""},
         }
+
+    def _views_open(self, params: Params) -> Params:
+        if not params.get("trigger_id"):
+            raise _SlackError("invalid_arguments")
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else dict(view or {})
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
 
 
 class _SlackError(Exception):

@@ -169,3 +169,20 @@ def test_chat_answers_until_an_empty_line(
     assert status == 0
     assert "Reflective supervision: a practice guide for team managers" in out
     assert "I could not find evidence on this in the library" in out
+
+
+def test_note_writes_a_supervision_note(
+    sample_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "note.md"
+    status, _ = evidence(
+        sample_home, "note", "How should a team lead run reflective supervision?",
+        "--out", str(out), capsys=capsys,
+    )  # fmt: skip
+    assert status == 0
+    note = out.read_text(encoding="utf-8")
+    assert note.startswith("# Supervision note")
+    assert "**Question:** How should a team lead run reflective supervision?" in note
+    assert "**Library version:** 1" in note
+    assert "Reflective supervision: a practice guide for team managers" in note
+    assert "Evidence type: practice guidance" in note

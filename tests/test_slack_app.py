@@ -14,6 +14,7 @@ import pytest
 from bot.answering import Answerer
 from bot.slack.app import build_app
 from bot.slack.http import make_http_server
+from index.audit import AnswerLog
 from index.deliveries import Deliveries
 from index.library import Library
 from index.settings import Settings
@@ -52,7 +53,12 @@ def bot_url(sample_library: Settings, web_api: SlackWebAPI, real_embedder: Any) 
         }
     )
     library = Library(settings, real_embedder)
-    app = build_app(settings, Answerer(library, settings.min_score), Deliveries(library.catalog))
+    app = build_app(
+        settings,
+        Answerer(library, settings.min_score),
+        Deliveries(library.catalog),
+        AnswerLog(library.catalog),
+    )
     server = make_http_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -192,3 +198,120 @@ def test_thread_follow_up_reads_the_opening_question(bot_url: str, web_api: Slac
     assert post.params["thread_ts"] == "1700000006.000100"
     assert web_api.calls_to("conversations.replies")
     assert "Family group conferences" in all_text(blocks_of(post.params))
+
+
+def last_answer_id(web_api: SlackWebAPI, method: str = "chat.postMessage") -> int:
+    call = web_api.calls_to(method)[-1]
+    for block in blocks_of(call.params):
+        if block.get("type") == "actions":
+            return int(block["elements"][0]["value"])
+    raise AssertionError("no buttons under the answer")
+
+
+def press(url: str, action_id: str, answer_id: int, channel: str, web_api: SlackWebAPI) -> int:
+    body = slack.block_action(
+        action_id,
+        str(answer_id),
+        user_id="U123",
+        channel_id=channel,
+        message_ts="1700000000.000100",
+        response_url=web_api.root + "/api/response.hook",
+    )
+    status, _ = slack.signed_post(url, body, "application/x-www-form-urlencoded", SECRET)
+    return status
+
+
+def audit_rows(settings_home: Settings) -> list[Any]:
+    from sqlalchemy import select
+
+    from index.catalog import Catalog
+    from index.tables import AnswerRow
+
+    catalog = Catalog(settings_home.catalog_url)
+    with catalog.session() as session:
+        rows = list(session.scalars(select(AnswerRow).order_by(AnswerRow.id)))
+    catalog.close()
+    return rows
+
+
+def test_feedback_is_stored_and_not_helpful_asks_what_was_wrong(
+    bot_url: str, web_api: SlackWebAPI, sample_library: Settings
+) -> None:
+    event = slack.app_mention_event(
+        "<@UBOT> What helps social workers stay in their jobs?",
+        user="U123", channel="C7", ts="1700000007.000100",
+    )  # fmt: skip
+    assert post_event(bot_url, event, "Ev8") == 200
+    web_api.wait_for("chat.postMessage")
+    answer_id = last_answer_id(web_api)
+    assert press(bot_url, "feedback_up", answer_id, "C7", web_api) == 200
+    web_api.wait_for("response.hook")
+    assert press(bot_url, "feedback_down", answer_id, "C7", web_api) == 200
+    (opened,) = web_api.wait_for("views.open")
+    view = (
+        json.loads(opened.params["view"])
+        if isinstance(opened.params["view"], str)
+        else (opened.params["view"])
+    )
+    assert view["private_metadata"] == str(answer_id)
+    row = next(r for r in audit_rows(sample_library) if r.id == answer_id)
+    assert row.feedback == "down"
+    assert row.user == "U123" and row.channel == "C7"
+    assert row.answer["citations"]
+
+
+def test_personal_details_are_redacted_in_the_audit_record(
+    bot_url: str, web_api: SlackWebAPI, sample_library: Settings
+) -> None:
+    event = slack.app_mention_event(
+        "<@UBOT> Jayden Smith (DOB 03/04/2015) lives at 12 Park Road, LS1 4AB: "
+        "what helps at the front door?",
+        user="U123", channel="C8", ts="1700000008.000100",
+    )  # fmt: skip
+    assert post_event(bot_url, event, "Ev9") == 200
+    web_api.wait_for("chat.postMessage")
+    (reminder,) = web_api.wait_for("chat.postEphemeral")
+    assert "identify a child" in reminder.params["text"]
+    row = audit_rows(sample_library)[-1]
+    for detail in ("Jayden", "Smith", "03/04/2015", "Park Road", "LS1 4AB"):
+        assert detail not in row.question
+        assert detail not in json.dumps(row.answer)
+    assert "[postcode]" in row.question
+    assert set(row.redacted) >= {"name", "date of birth", "postcode"}
+
+
+def test_private_answer_can_be_shared_in_channel(bot_url: str, web_api: SlackWebAPI) -> None:
+    body = slack.slash_command(
+        "/evidence", "How should a team lead run reflective supervision?",
+        user_id="U123", channel_id="C9", response_url=web_api.root + "/api/response.hook",
+        trigger_id="T9",
+    )  # fmt: skip
+    status, _ = slack.signed_post(bot_url, body, "application/x-www-form-urlencoded", SECRET)
+    assert status == 200
+    web_api.wait_for("response.hook")
+    answer_id = last_answer_id(web_api, "response.hook")
+    assert press(bot_url, "share_in_channel", answer_id, "C9", web_api) == 200
+    (shared,) = web_api.wait_for("chat.postMessage")
+    assert shared.params["channel"] == "C9"
+    text = all_text(blocks_of(shared.params))
+    assert "Shared by <@U123>" in text
+    assert "Reflective supervision: a practice guide" in text
+
+
+def test_supervision_note_is_posted_and_uploaded(bot_url: str, web_api: SlackWebAPI) -> None:
+    event = slack.im_message_event(
+        "Do family group conferences reduce the number of children entering care?",
+        user="U123", channel="D2", ts="1700000010.000100",
+    )  # fmt: skip
+    assert post_event(bot_url, event, "Ev10") == 200
+    web_api.wait_for("chat.postMessage")
+    answer_id = last_answer_id(web_api)
+    assert press(bot_url, "supervision_note", answer_id, "D2", web_api) == 200
+    posts = web_api.wait_for("chat.postMessage", count=2)
+    note = all_text(blocks_of(posts[-1].params))
+    assert "Supervision note" in note
+    assert "Library version" in note
+    assert "p. " in note  # page numbers in the citations
+    (_complete,) = web_api.wait_for("files.completeUploadExternal")
+    uploads = web_api.calls_to("upload")
+    assert uploads and b"# Supervision note" in uploads[-1].body

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.answer import Answer
 from bot.answering import Answerer
-from bot.slack.blocks import answer_messages
+from bot.redaction import REMINDER, redact
+from bot.rendering import to_dict
+from bot.slack.blocks import Message, answer_messages
+from bot.slack.buttons import register_buttons, with_actions
+from index.audit import AnswerLog, AnswerRecord
 from index.deliveries import Deliveries
 from index.settings import Settings
 
@@ -29,7 +34,11 @@ def question_text(text: str) -> str:
 
 
 def build_app(
-    settings: Settings, answerer: Answerer, deliveries: Deliveries, **app_options: Any
+    settings: Settings,
+    answerer: Answerer,
+    deliveries: Deliveries,
+    answers: AnswerLog,
+    **app_options: Any,
 ) -> Any:
     """A Bolt App talking to `settings.slack_api_url`, answering through `answerer`."""
     from slack_bolt import App
@@ -46,11 +55,12 @@ def build_app(
         signing_secret=settings.slack_signing_secret or "",
         **app_options,
     )
-    answers = ThreadAnswers(answerer, deliveries)
+    replies = Replies(answerer, deliveries, answers)
+    register_buttons(app, answers)
 
     @app.event("app_mention")
-    def on_mention(event: dict[str, Any], client: Any) -> None:
-        answers.reply(client, event)
+    def on_mention(event: dict[str, Any], client: Any, context: Any) -> None:
+        replies.in_thread(client, event, context.get("team_id"))
 
     @app.event("message")
     def on_message(event: dict[str, Any], client: Any) -> None:
@@ -60,10 +70,10 @@ def build_app(
             and not event.get("subtype")
             and not event.get("bot_id")
         ):
-            answers.reply(client, event)
+            replies.in_thread(client, event, None)
 
     @app.command("/evidence")
-    def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+    def on_command(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         question = question_text(command.get("text", ""))
         if not question:
             ack(text=HELP)
@@ -72,14 +82,16 @@ def build_app(
         if not deliveries.claim(f"slack:command:{command.get('trigger_id')}"):
             return
         try:
-            answer = answerer.answer(question)
-            for message in answer_messages(answer, library_version=answerer.library_version()):
+            place = Place(command.get("team_id"), command.get("channel_id"), command["user_id"])
+            for message in replies.answer(question, question, place, shareable=True):
                 respond(
                     text=message.text,
                     blocks=list(message.blocks),
                     response_type="ephemeral",
                     replace_original=False,
                 )
+            if redact(question).found:
+                respond(text=REMINDER, response_type="ephemeral", replace_original=False)
         except Exception:
             log.exception("answering a /evidence command failed")
             respond(text=FAILED, response_type="ephemeral", replace_original=False)
@@ -87,14 +99,49 @@ def build_app(
     return app
 
 
-class ThreadAnswers:
-    """Answers a message in its thread, once, with a 👀 reaction while working."""
+@dataclass(frozen=True)
+class Place:
+    """Where a question was asked: recorded in the audit log with the answer."""
 
-    def __init__(self, answerer: Answerer, deliveries: Deliveries) -> None:
+    workspace: str | None
+    channel: str | None
+    user: str | None
+    thread: str | None = None
+
+
+class Replies:
+    """Answers once per message, records the answer (question redacted), adds the buttons."""
+
+    def __init__(self, answerer: Answerer, deliveries: Deliveries, answers: AnswerLog) -> None:
         self.answerer = answerer
         self.deliveries = deliveries
+        self.answers = answers
 
-    def reply(self, client: Any, event: dict[str, Any]) -> None:
+    def answer(
+        self, question: str, retrieval_query: str, place: Place, *, shareable: bool
+    ) -> list[Message]:
+        """The Slack messages for an answer, after recording it in the audit log."""
+        answer: Answer = replace(self.answerer.answer(retrieval_query), question=question)
+        version = self.answerer.library_version()
+        redaction = redact(question)
+        answer_id = self.answers.record(
+            AnswerRecord(
+                surface="slack",
+                question=redaction.text,
+                redacted=redaction.kinds,
+                answered=answer.answered,
+                answer=to_dict(replace(answer, question=redaction.text)),
+                library_version=version,
+                workspace=place.workspace,
+                channel=place.channel,
+                user=place.user,
+                thread=place.thread,
+            )
+        )
+        messages = answer_messages(answer, library_version=version)
+        return with_actions(messages, answer_id, shareable=shareable)
+
+    def in_thread(self, client: Any, event: dict[str, Any], workspace: str | None) -> None:
         channel, ts = event["channel"], event["ts"]
         # The same message can arrive as app_mention and as message, and Slack retries: one answer.
         if not self.deliveries.claim(f"slack:message:{channel}:{ts}"):
@@ -105,11 +152,12 @@ class ThreadAnswers:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=HELP)
             return
         _react(client, "reactions_add", channel, ts)
+        direct = event.get("channel_type") == "im"
         try:
             context = self._earlier_question(client, channel, thread_ts, ts)
-            answer = self.answerer.answer(f"{context} {question}".strip())
-            answer = replace(answer, question=question)
-            for message in answer_messages(answer, library_version=self.answerer.library_version()):
+            place = Place(workspace or event.get("team"), channel, event.get("user"), thread_ts)
+            retrieval_query = f"{context} {question}".strip()
+            for message in self.answer(question, retrieval_query, place, shareable=direct):
                 client.chat_postMessage(
                     channel=channel,
                     thread_ts=thread_ts,
@@ -118,6 +166,8 @@ class ThreadAnswers:
                     unfurl_links=False,
                     unfurl_media=False,
                 )
+            if redact(question).found:
+                _remind(client, channel, thread_ts, event.get("user"), direct)
         except Exception:
             log.exception("answering a Slack message failed")
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=FAILED)
@@ -136,6 +186,14 @@ class ThreadAnswers:
             return ""
         messages = replies.get("messages") or []
         return question_text(messages[0].get("text", "")) if messages else ""
+
+
+def _remind(client: Any, channel: str, thread_ts: str, user: str | None, direct: bool) -> None:
+    """A gentle reminder, seen only by the asker where the channel allows it."""
+    if direct or not user:
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=REMINDER)
+    else:
+        client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=REMINDER)
 
 
 def _react(client: Any, method: str, channel: str, ts: str) -> None:

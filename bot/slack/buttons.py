@@ -1,0 +1,178 @@
+"""The buttons under every answer: 👍 / 👎 feedback, share in channel, supervision note."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+from typing import Any
+
+from bot.note import supervision_note
+from bot.redaction import redact
+from bot.rendering import from_dict
+from bot.slack.blocks import Message, answer_messages, escape_mrkdwn
+from index.audit import AnswerLog
+
+log = logging.getLogger(__name__)
+HELPFUL, NOT_HELPFUL = "feedback_up", "feedback_down"
+SHARE, NOTE = "share_in_channel", "supervision_note"
+WHAT_WAS_WRONG, SHARE_WHERE = "feedback_note", "share_where"
+NOTE_BLOCK_CHARS = 12_000  # Slack's limit for a `markdown` block
+
+
+def actions_block(answer_id: int, *, shareable: bool) -> dict[str, Any]:
+    """The row of buttons; each carries the audit record's id."""
+    buttons = [
+        _button("👍 Helpful", HELPFUL, answer_id),
+        _button("👎 Not helpful", NOT_HELPFUL, answer_id),
+        _button("Supervision note", NOTE, answer_id),
+    ]
+    if shareable:
+        buttons.insert(2, _button("Share in channel", SHARE, answer_id))
+    return {"type": "actions", "block_id": "answer_actions", "elements": buttons}
+
+
+def with_actions(messages: list[Message], answer_id: int, *, shareable: bool) -> list[Message]:
+    """The messages with the buttons under the last one (blocks.py leaves room for them)."""
+    last = messages[-1]
+    block = actions_block(answer_id, shareable=shareable)
+    return [*messages[:-1], Message(last.text, (*last.blocks, block))]
+
+
+def register_buttons(app: Any, answers: AnswerLog) -> None:
+    """Wire the buttons' listeners; each acks first, as Slack wants within 3 s."""
+
+    @app.action(HELPFUL)
+    def on_helpful(ack: Any, body: dict[str, Any], respond: Any) -> None:
+        ack()
+        answers.feedback(_answer_id(body), "up")
+        respond(text="Thanks, that helps us improve the library.", response_type="ephemeral",
+                replace_original=False)  # fmt: skip
+
+    @app.action(NOT_HELPFUL)
+    def on_not_helpful(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        answer_id = _answer_id(body)
+        answers.feedback(answer_id, "down")
+        client.views_open(trigger_id=body["trigger_id"], view=_what_was_wrong(answer_id))
+
+    @app.view(WHAT_WAS_WRONG)
+    def on_what_was_wrong(ack: Any, view: dict[str, Any]) -> None:
+        ack()
+        value = view["state"]["values"]["what"]["text"].get("value") or ""
+        if value.strip():  # optional; stored without personal details, like questions
+            answers.feedback(int(view["private_metadata"]), "down", redact(value).text)
+
+    @app.action(SHARE)
+    def on_share(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
+        ack()
+        row = answers.get(_answer_id(body))
+        if row is None or row.user != body["user"]["id"]:
+            respond(text="Only the person who asked can share this answer.",
+                    response_type="ephemeral", replace_original=False)  # fmt: skip
+            return
+        channel = body.get("channel", {}).get("id", "")
+        if channel.startswith("D"):  # a direct message: ask which channel to share it in
+            client.views_open(trigger_id=body["trigger_id"], view=_share_where(row.id))
+            return
+        _post_shared(client, answers, row.id, channel, body["user"]["id"])
+
+    @app.view(SHARE_WHERE)
+    def on_share_where(ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any) -> None:
+        ack()
+        channel = view["state"]["values"]["where"]["channel"]["selected_conversation"]
+        _post_shared(client, answers, int(view["private_metadata"]), channel, body["user"]["id"])
+
+    @app.action(NOTE)
+    def on_note(ack: Any, body: dict[str, Any], client: Any) -> None:
+        ack()
+        row = answers.get(_answer_id(body))
+        if row is None:
+            return
+        note = supervision_note(
+            from_dict(row.answer),
+            asked_at=row.asked_at.astimezone(UTC),
+            library_version=row.library_version,
+        )
+        channel = body.get("channel", {}).get("id") or row.channel
+        thread = body.get("message", {}).get("thread_ts") or row.thread
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text="Supervision note",
+            blocks=[{"type": "markdown", "text": note[:NOTE_BLOCK_CHARS]}],
+            unfurl_links=False,
+        )
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread,
+            content=note,
+            filename=f"supervision-note-{row.asked_at:%Y-%m-%d}-{row.id}.md",
+            title="Supervision note",
+        )
+
+
+def _post_shared(client: Any, answers: AnswerLog, answer_id: int, channel: str, user: str) -> None:
+    row = answers.get(answer_id)
+    if row is None:
+        return
+    messages = answer_messages(from_dict(row.answer), library_version=row.library_version)
+    for i, message in enumerate(messages):
+        lead = [{"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"Shared by <@{escape_mrkdwn(user)}>"}]}]  # fmt: skip
+        client.chat_postMessage(
+            channel=channel,
+            text=message.text,
+            blocks=[*(lead if i == 0 else []), *message.blocks][:50],
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+
+def _answer_id(body: dict[str, Any]) -> int:
+    return int(body["actions"][0]["value"])
+
+
+def _button(label: str, action_id: str, answer_id: int) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+        "action_id": action_id,
+        "value": str(answer_id),
+    }
+
+
+def _what_was_wrong(answer_id: int) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": WHAT_WAS_WRONG,
+        "private_metadata": str(answer_id),
+        "title": {"type": "plain_text", "text": "What was wrong?"},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "what",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Tell us what was wrong (optional)"},
+                "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
+            }
+        ],
+    }
+
+
+def _share_where(answer_id: int) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": SHARE_WHERE,
+        "private_metadata": str(answer_id),
+        "title": {"type": "plain_text", "text": "Share in a channel"},
+        "submit": {"type": "plain_text", "text": "Share"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "where",
+                "label": {"type": "plain_text", "text": "Channel"},
+                "element": {"type": "conversations_select", "action_id": "channel"},
+            }
+        ],
+    }

@@ -1,0 +1,80 @@
+"""The audit log of answers: who asked where and when, the redacted question, what was cited.
+
+Callers redact the question before it reaches this module; nothing here sees case details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete
+
+from index.catalog import Catalog
+from index.tables import AnswerRow
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """What a surface records about one answer."""
+
+    surface: str
+    question: str
+    redacted: tuple[str, ...]
+    answered: bool
+    answer: dict[str, Any]
+    library_version: int | None
+    workspace: str | None = None
+    channel: str | None = None
+    user: str | None = None
+    thread: str | None = None
+
+
+class AnswerLog:
+    """Writes and reads audit records in the catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def record(self, entry: AnswerRecord) -> int:
+        with self.catalog.session() as session:
+            row = AnswerRow(
+                asked_at=datetime.now(UTC),
+                surface=entry.surface,
+                workspace=entry.workspace,
+                channel=entry.channel,
+                user=entry.user,
+                thread=entry.thread,
+                question=entry.question,
+                redacted=list(entry.redacted),
+                answered=entry.answered,
+                answer=entry.answer,
+                library_version=entry.library_version,
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def get(self, answer_id: int) -> AnswerRow | None:
+        with self.catalog.session() as session:
+            return session.get(AnswerRow, answer_id)
+
+    def feedback(self, answer_id: int, value: str, note: str | None = None) -> bool:
+        """Store 'up' or 'down' (and an optional note); False if the record is gone."""
+        with self.catalog.session() as session:
+            row = session.get(AnswerRow, answer_id)
+            if row is None:
+                return False
+            row.feedback = value
+            if note is not None:
+                row.feedback_note = note
+            return True
+
+    def forget_older_than(self, age: timedelta) -> int:
+        """Delete records older than `age` (the retention setting)."""
+        with self.catalog.session() as session:
+            result = session.execute(
+                delete(AnswerRow).where(AnswerRow.asked_at < datetime.now(UTC) - age)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
