@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from index.settings import Settings
@@ -47,6 +49,7 @@ def build(settings: Settings) -> Any:
     """The Bolt app over the library in `settings.home`, with the model loaded up front."""
     from bot.answering import Answerer
     from bot.slack.app import build_app
+    from bot.slack.staff import Staff
     from index.audit import AnswerLog
     from index.deliveries import Deliveries
     from index.embedder import SentenceEmbedder
@@ -61,4 +64,34 @@ def build(settings: Settings) -> Any:
     # Retention: audit records live EVIDENCE_AUDIT_DAYS; Slack stops retrying within minutes.
     answers.forget_older_than(timedelta(days=settings.audit_days))
     deliveries.forget_older_than(timedelta(days=1))
-    return build_app(settings, answerer, deliveries, answers)
+    return build_app(
+        settings,
+        answerer,
+        deliveries,
+        answers,
+        staff=Staff(settings.staff_ids),
+        load=file_loader(settings, library.embedder),
+    )
+
+
+def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
+    """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
+
+    def load(path: Path) -> str:
+        from index.library import Library, LibraryBusy
+        from ingest.job import FAILED, ingest
+
+        writer = Library(settings, embedder)
+        try:
+            report = ingest(writer, [path])
+        except LibraryBusy as error:
+            return f"not added yet: {error}"
+        finally:
+            writer.close()
+        outcome = report.outcomes[0]
+        if outcome.status == FAILED:
+            return f"not added. {outcome.reason}: {outcome.advice}"
+        version = report.index_version
+        return f"{outcome.status}, {outcome.chunks} passages; library version {version}"
+
+    return load

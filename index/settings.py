@@ -22,6 +22,7 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_PASSAGES": "passages",
     "EVIDENCE_PER_DOCUMENT": "per_document",
     "EVIDENCE_AUDIT_DAYS": "audit_days",
+    "EVIDENCE_SLACK_STAFF": "slack_staff",
     "SLACK_BOT_TOKEN": "slack_bot_token",
     "SLACK_SIGNING_SECRET": "slack_signing_secret",
     "SLACK_APP_TOKEN": "slack_app_token",
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     passages: int = Field(default=5, ge=1, le=20)
     per_document: int = Field(default=2, ge=1, le=10)
     audit_days: int = Field(default=365, ge=1)
+    slack_staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)
     slack_bot_token: str | None = Field(default=None, repr=False)
     slack_signing_secret: str | None = Field(default=None, repr=False)
     slack_app_token: str | None = Field(default=None, repr=False)
@@ -82,6 +84,10 @@ class Settings(BaseModel):
                     return "postgresql+psycopg://" + url[len(prefix) :]
             return url
         return f"sqlite:///{(self.home / 'catalog.sqlite3').resolve()}"
+
+    @property
+    def staff_ids(self) -> tuple[str, ...]:
+        return tuple(x.strip() for x in self.slack_staff.split(",") if x.strip())
 
     @property
     def index_dir(self) -> Path:

@@ -14,6 +14,8 @@ import pytest
 from bot.answering import Answerer
 from bot.slack.app import build_app
 from bot.slack.http import make_http_server
+from bot.slack.staff import REFUSAL, Staff
+from evidence.slack_command import file_loader
 from index.audit import AnswerLog
 from index.deliveries import Deliveries
 from index.library import Library
@@ -25,6 +27,7 @@ from tests.slack_web_api import SlackWebAPI
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
+STAFF = "USTAFF"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +61,8 @@ def bot_url(sample_library: Settings, web_api: SlackWebAPI, real_embedder: Any) 
         Answerer(library, settings.min_score),
         Deliveries(library.catalog),
         AnswerLog(library.catalog),
+        staff=Staff((STAFF,)),
+        load=file_loader(settings, real_embedder),
     )
     server = make_http_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -315,3 +320,82 @@ def test_supervision_note_is_posted_and_uploaded(bot_url: str, web_api: SlackWeb
     (_complete,) = web_api.wait_for("files.completeUploadExternal")
     uploads = web_api.calls_to("upload")
     assert uploads and b"# Supervision note" in uploads[-1].body
+
+
+def upload_event(web_api: SlackWebAPI, user: str, ts: str, content: bytes, kind: str) -> dict:
+    url = web_api.add_file(f"F{ts}/download/permits.pdf", content, kind)
+    files = [slack.shared_file(f"F{ts}", "permits.pdf", url, user=user)]
+    return slack.im_message_event("", user=user, channel="D9", ts=ts, files=files)
+
+
+def admin(url: str, text: str, user: str) -> bytes:
+    body = slack.slash_command(
+        "/evidence-admin", text, user_id=user, channel_id="C10",
+        response_url="http://127.0.0.1:9/unused", trigger_id=f"T-{text}-{user}",
+    )  # fmt: skip
+    status, ack = slack.signed_post(url, body, "application/x-www-form-urlencoded", SECRET)
+    assert status == 200
+    return ack
+
+
+def test_staff_upload_is_loaded_answered_from_and_removable(
+    bot_url: str, web_api: SlackWebAPI, tmp_path: Path, sample_library: Settings
+) -> None:
+    from tests import factories
+
+    pdf = factories.make_pdf(
+        tmp_path / "permits.pdf",
+        [["# Parking permits", "Staff parking permits at Westmere are renewed every April by the "
+          "facilities team, and visitors sign in at reception."]],
+        title="Westmere parking permits",
+    ).read_bytes()  # fmt: skip
+    event = upload_event(web_api, STAFF, "1700000020.000100", pdf, "application/pdf")
+    assert post_event(bot_url, event, "Ev20") == 200
+    (reply,) = web_api.wait_for("chat.postMessage", timeout=60)
+    assert "permits.pdf" in reply.params["text"] and "added" in reply.params["text"]
+    question = slack.im_message_event(
+        "When are staff parking permits renewed?", user="U1", channel="D9", ts="1700000021.1"
+    )
+    assert post_event(bot_url, question, "Ev21") == 200
+    answer = web_api.wait_for("chat.postMessage", count=2)[-1]
+    assert "renewed every April" in all_text(blocks_of(answer.params))
+
+    assert b"documents" not in admin(bot_url, "stats", STAFF)  # acked empty, answered apart
+    (stats,) = web_api.wait_for("chat.postEphemeral")
+    assert "8 documents" in stats.params["text"]
+    doc_id = uploaded_document_id(sample_library)
+    admin(bot_url, f"remove {doc_id}", STAFF)
+    removed = web_api.wait_for("chat.postEphemeral", count=2)[-1]
+    assert f"Removed document {doc_id}" in removed.params["text"]
+
+
+def uploaded_document_id(settings: Settings) -> int:
+    from index.catalog import Catalog
+
+    catalog = Catalog(settings.catalog_url)
+    try:
+        return next(d.id for d in catalog.documents() if d.source.endswith("permits.pdf"))
+    finally:
+        catalog.close()
+
+
+def test_uploads_and_admin_commands_from_others_are_refused(
+    bot_url: str, web_api: SlackWebAPI
+) -> None:
+    event = upload_event(web_api, "U999", "1700000030.000100", b"%PDF-1.4 x", "application/pdf")
+    assert post_event(bot_url, event, "Ev30") == 200
+    (reply,) = web_api.wait_for("chat.postMessage")
+    assert reply.params["text"] == REFUSAL
+    assert web_api.calls_to("download") == []
+    assert REFUSAL.encode() in admin(bot_url, "remove 1", "U999")
+    time.sleep(0.3)
+    assert web_api.calls_to("chat.postEphemeral") == []
+
+
+def test_a_login_page_instead_of_the_file_is_reported(bot_url: str, web_api: SlackWebAPI) -> None:
+    page = b"<!DOCTYPE html><html><body>Sign in to Slack</body></html>"
+    event = upload_event(web_api, STAFF, "1700000040.000100", page, "text/html; charset=utf-8")
+    assert post_event(bot_url, event, "Ev40") == 200
+    (reply,) = web_api.wait_for("chat.postMessage")
+    assert "login page" in reply.params["text"]
+    assert "not added" in reply.params["text"]

@@ -17,6 +17,7 @@ from bot.redaction import REMINDER, redact
 from bot.rendering import to_dict
 from bot.slack.blocks import Message, answer_messages
 from bot.slack.buttons import register_buttons, with_actions
+from bot.slack.staff import REFUSAL, Load, Staff, admin_reply, receive_files
 from index.audit import AnswerLog, AnswerRecord
 from index.deliveries import Deliveries
 from index.settings import Settings
@@ -38,6 +39,9 @@ def build_app(
     answerer: Answerer,
     deliveries: Deliveries,
     answers: AnswerLog,
+    *,
+    staff: Staff | None = None,
+    load: Load | None = None,
     **app_options: Any,
 ) -> Any:
     """A Bolt App talking to `settings.slack_api_url`, answering through `answerer`."""
@@ -62,15 +66,34 @@ def build_app(
     def on_mention(event: dict[str, Any], client: Any, context: Any) -> None:
         replies.in_thread(client, event, context.get("team_id"))
 
+    staff = staff or Staff(())
+    inbox = settings.home / "inbox"
+
     @app.event("message")
     def on_message(event: dict[str, Any], client: Any) -> None:
         # Direct messages only, written by people: edits, joins and bot posts have a subtype.
-        if (
-            event.get("channel_type") == "im"
-            and not event.get("subtype")
-            and not event.get("bot_id")
-        ):
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if event.get("subtype") == "file_share":
+            key = f"slack:files:{event['channel']}:{event['ts']}"
+            if load is not None and deliveries.claim(key):
+                token = settings.slack_bot_token or ""
+                receive_files(client, event, staff, token, inbox, load)
+        elif not event.get("subtype"):
             replies.in_thread(client, event, None)
+
+    @app.command("/evidence-admin")
+    def on_admin(ack: Any, command: dict[str, Any], client: Any) -> None:
+        if not staff.includes(client, command.get("user_id")):
+            ack(text=REFUSAL)
+            return
+        ack()
+        try:
+            text = admin_reply(answerer.library, command.get("text", ""))
+        except Exception:
+            log.exception("/evidence-admin failed")
+            text = FAILED
+        client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], text=text)
 
     @app.command("/evidence")
     def on_command(ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
