@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
-
 from index.catalog import Catalog
 from index.tables import AnswerRow
 
@@ -73,8 +71,4 @@ class AnswerLog:
 
     def forget_older_than(self, age: timedelta) -> int:
         """Delete records older than `age` (the retention setting)."""
-        with self.catalog.session() as session:
-            result = session.execute(
-                delete(AnswerRow).where(AnswerRow.asked_at < datetime.now(UTC) - age)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+        return self.catalog.delete_older_than(AnswerRow.asked_at, age)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,12 @@ class Catalog:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def delete_older_than(self, column: Any, age: timedelta) -> int:
+        """Delete the rows of `column`'s table whose timestamp is older than `age` (retention)."""
+        with self.session() as session:
+            result = session.execute(delete(column.class_).where(column < datetime.now(UTC) - age))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     @contextmanager
     def writer_lock(self) -> Iterator[bool]:

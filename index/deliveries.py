@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from index.catalog import Catalog
@@ -28,8 +27,4 @@ class Deliveries:
 
     def forget_older_than(self, age: timedelta) -> int:
         """Drop claims older than `age` (platforms stop retrying within minutes)."""
-        with self.catalog.session() as session:
-            result = session.execute(
-                delete(DeliveryRow).where(DeliveryRow.received_at < datetime.now(UTC) - age)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+        return self.catalog.delete_older_than(DeliveryRow.received_at, age)

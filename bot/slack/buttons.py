@@ -142,37 +142,45 @@ def _button(label: str, action_id: str, answer_id: int) -> dict[str, Any]:
 
 
 def _what_was_wrong(answer_id: int) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": WHAT_WAS_WRONG,
-        "private_metadata": str(answer_id),
-        "title": {"type": "plain_text", "text": "What was wrong?"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": "what",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Tell us what was wrong (optional)"},
-                "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
-            }
-        ],
-    }
+    element = {"type": "plain_text_input", "action_id": "text", "multiline": True}
+    label = "Tell us what was wrong (optional)"
+    return _modal(
+        WHAT_WAS_WRONG, answer_id, "What was wrong?", "Send", "what", label, element, optional=True
+    )
 
 
 def _share_where(answer_id: int) -> dict[str, Any]:
+    element = {"type": "conversations_select", "action_id": "channel"}
+    return _modal(
+        SHARE_WHERE, answer_id, "Share in a channel", "Share", "where", "Channel", element
+    )
+
+
+def _modal(
+    callback_id: str,
+    answer_id: int,
+    title: str,
+    submit: str,
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+) -> dict[str, Any]:
+    """A one-input modal that carries the audit record's id back in `private_metadata`."""
     return {
         "type": "modal",
-        "callback_id": SHARE_WHERE,
+        "callback_id": callback_id,
         "private_metadata": str(answer_id),
-        "title": {"type": "plain_text", "text": "Share in a channel"},
-        "submit": {"type": "plain_text", "text": "Share"},
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
         "blocks": [
             {
                 "type": "input",
-                "block_id": "where",
-                "label": {"type": "plain_text", "text": "Channel"},
-                "element": {"type": "conversations_select", "action_id": "channel"},
+                "block_id": block_id,
+                "optional": optional,
+                "label": {"type": "plain_text", "text": label},
+                "element": element,
             }
         ],
     }
