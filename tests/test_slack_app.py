@@ -399,3 +399,55 @@ def test_a_login_page_instead_of_the_file_is_reported(bot_url: str, web_api: Sla
     (reply,) = web_api.wait_for("chat.postMessage")
     assert "login page" in reply.params["text"]
     assert "not added" in reply.params["text"]
+
+
+def test_evidence_slack_serve_runs_the_bot_from_the_environment(
+    sample_library: Settings, web_api: SlackWebAPI
+) -> None:
+    """The Procfile's web: process, started as a platform would start it."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "EVIDENCE_HOME": str(sample_library.home),
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": web_api.url,
+        "PORT": "0",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evidence", "slack", "serve", "--host", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        port = re.search(r"127\.0\.0\.1:(\d+)", line)
+        assert port, line + (process.stderr.read() if process.stderr else "")
+        url = f"http://127.0.0.1:{port.group(1)}/slack/events"
+        status, body = slack.signed_post(
+            url, slack.url_verification("abc123"), "application/json", SECRET
+        )
+        assert status == 200 and b"abc123" in body
+        event = slack.app_mention_event(
+            "<@UBOT> What helps social workers stay in their jobs?",
+            user="U1", channel="C11", ts="1700000050.000100",
+        )  # fmt: skip
+        assert post_event(url, event, "Ev50") == 200
+        (post,) = web_api.wait_for("chat.postMessage", timeout=60)
+        assert "What helps social workers stay?" in all_text(blocks_of(post.params))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_evidence_slack_without_tokens_says_what_to_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evidence.cli import run
+
+    assert run(["--home", str(tmp_path), "slack", "socket"], {}) == 2
+    assert "SLACK_BOT_TOKEN, SLACK_APP_TOKEN" in capsys.readouterr().err
