@@ -9,6 +9,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # Slack delivers in bursts; socketserver's default backlog of 5 resets connections under one,
+    # and Slack counts a reset as a failed delivery.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
