@@ -27,7 +27,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slack_web_api import APP_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from tests.slack_web_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
@@ -258,6 +258,35 @@ def block_action(
                 "action_ts": f"{time.time():.6f}",
             }
         ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def view_submission(callback_id: str, private_metadata: str, values: Event, user_id: str) -> bytes:
+    """A modal's Submit (`view_submission`), form-encoded as `payload=<json>` like Slack sends it.
+
+    `values` is the view state, `{block_id: {action_id: {"type": ..., <value field>: ...}}}`.
+    """
+    payload: Event = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": f"user-{user_id.lower()}", "team_id": TEAM_ID},
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "view": {
+            "id": "V0TESTVIEW",
+            "team_id": TEAM_ID,
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "state": {"values": values},
+            "hash": "1700000000.abcdef",
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
 

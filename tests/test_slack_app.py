@@ -451,3 +451,53 @@ def test_evidence_slack_without_tokens_says_what_to_set(
 
     assert run(["--home", str(tmp_path), "slack", "socket"], {}) == 2
     assert "SLACK_BOT_TOKEN, SLACK_APP_TOKEN" in capsys.readouterr().err
+
+
+def submit(url: str, callback_id: str, answer_id: int, values: dict[str, Any]) -> int:
+    body = slack.view_submission(callback_id, str(answer_id), values, user_id="U123")
+    status, _ = slack.signed_post(url, body, "application/x-www-form-urlencoded", SECRET)
+    return status
+
+
+def test_what_was_wrong_note_is_stored_redacted(
+    bot_url: str, web_api: SlackWebAPI, sample_library: Settings
+) -> None:
+    event = slack.app_mention_event(
+        "<@UBOT> What should happen when a referral comes in to the front door?",
+        user="U123", channel="C12", ts="1700000060.000100",
+    )  # fmt: skip
+    assert post_event(bot_url, event, "Ev60") == 200
+    web_api.wait_for("chat.postMessage")
+    answer_id = last_answer_id(web_api)
+    text = {
+        "what": {"text": {"type": "plain_text_input", "value": "Wrong guide; call 07700 900123"}}
+    }
+    assert submit(bot_url, "feedback_note", answer_id, text) == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        row = next(r for r in audit_rows(sample_library) if r.id == answer_id)
+        if row.feedback_note:
+            break
+        time.sleep(0.1)
+    assert row.feedback == "down"
+    assert row.feedback_note == "Wrong guide; call [phone]"
+
+
+def test_answer_in_a_direct_message_is_shared_in_the_chosen_channel(
+    bot_url: str, web_api: SlackWebAPI
+) -> None:
+    event = slack.im_message_event(
+        "What helps social workers stay in their jobs?",
+        user="U123", channel="D13", ts="1700000070.000100",
+    )  # fmt: skip
+    assert post_event(bot_url, event, "Ev70") == 200
+    web_api.wait_for("chat.postMessage")
+    answer_id = last_answer_id(web_api)
+    assert press(bot_url, "share_in_channel", answer_id, "D13", web_api) == 200
+    (opened,) = web_api.wait_for("views.open")
+    assert "conversations_select" in json.dumps(opened.params)
+    where = {"where": {"channel": {"type": "conversations_select", "selected_conversation": "C13"}}}
+    assert submit(bot_url, "share_where", answer_id, where) == 200
+    shared = web_api.wait_for("chat.postMessage", count=2)[-1]
+    assert shared.params["channel"] == "C13"
+    assert "Shared by <@U123>" in all_text(blocks_of(shared.params))
