@@ -103,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("question", help="the practice question, in quotes")
     note.add_argument("--out", help="write the note to this file instead of printing it")
 
+    evaluation = commands.add_parser("eval", help="measure retrieval quality")
+    eval_commands = evaluation.add_subparsers(dest="eval_command", required=True, metavar="KIND")
+    beir = eval_commands.add_parser(
+        "beir", help="nDCG@10, Recall@100, MRR@10 on a BEIR dataset, every retrieval mode"
+    )
+    beir.add_argument("path", help="folder with corpus.jsonl, queries.jsonl and qrels/")
+    beir.add_argument("--split", default="test", help="qrels file to judge by (default: test)")
+    beir.add_argument("--queries", type=int, help="only the first N judged queries")
+    beir.add_argument("--json", action="store_true", help="print JSON")
+
     docs = commands.add_parser("docs", help="list, show or remove documents")
     doc_commands = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
     listing = doc_commands.add_parser("list", help="list the documents in the library")
@@ -143,6 +153,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         from evidence.ingest_command import ingest_command
 
         return ingest_command(settings, args)
+    if args.command == "eval":
+        from evidence.eval_command import eval_command
+
+        return eval_command(settings, args)
     if args.command == "note":
         from evidence.ask_command import note_command
 

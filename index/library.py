@@ -32,6 +32,7 @@ from index.store import (
 from index.tables import ACTIVE
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
+MODES = ("hybrid", "dense", "lexical")  # hybrid: reciprocal rank fusion of the other two
 
 
 class LibraryBusy(RuntimeError):
@@ -126,6 +127,8 @@ class Library:
         *,
         limit: int | None = None,
         per_document: int | None = None,
+        mode: str = "hybrid",
+        candidates: int = CANDIDATES,
     ) -> list[Passage]:
         """Hybrid retrieval: dense and BM25 rankings fused, a few passages per document at most."""
         self.catalog.require_schema()
@@ -141,9 +144,16 @@ class Library:
             if not len(allowed):
                 return []
         vector = embedder.embed([query])[0]
-        dense = _dense_search(version.vectors, vector, CANDIDATES, allowed)
-        lexical = version.lexical.search(query, CANDIDATES, allowed)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]])
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        dense = _dense_search(version.vectors, vector, candidates, allowed)
+        lexical = version.lexical.search(query, candidates, allowed)
+        rankings = {
+            "hybrid": [[i for i, _ in dense], [i for i, _ in lexical]],
+            "dense": [[i for i, _ in dense]],
+            "lexical": [[i for i, _ in lexical]],
+        }[mode]
+        fused = reciprocal_rank_fusion(rankings)
         rows = {chunk.id: (chunk, doc) for chunk, doc in self.catalog.chunks([i for i, _ in fused])}
         cosine = dict(dense)
         bm25 = dict(lexical)
