@@ -20,9 +20,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,33 +33,6 @@ SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
 CHANNEL = "CBENCH"
 ACK_DEADLINE = 3.0
-QUESTIONS = (
-    "Do family group conferences reduce the number of children entering care?",
-    "What helps social workers stay in their jobs?",
-    "How should a team lead run reflective supervision?",
-    "What should happen when a referral comes in to the front door?",
-    "How should kinship carers be involved before a child is removed from home?",
-    "Does group supervision improve decision-making?",
-    "What did the evaluation find about the cost of family group conferences?",
-    "How quickly should a referral be screened at the front door?",
-    "When should information be shared with other agencies about a referral?",
-    "What makes supervision feel safe for newly qualified social workers?",
-    "How can managers reduce burnout and caseload pressure?",
-    "Who should be invited to a family group conference?",
-    "What is the role of the family network before care proceedings?",
-    "How do team managers record decisions made in supervision?",
-    "What are the duties of the local authority during an assessment?",
-    "Does flexible working help retain experienced practitioners?",
-    "How should practitioners talk to parents about a referral?",
-    "What does good case discussion in a group look like?",
-    "How can a family plan keep a child safely at home?",
-    "What support do kinship carers need once a child moves in?",
-    "What should a manager check before closing a referral with no further action?",
-    "How can reflective supervision help with secondary trauma?",
-    "What does the evidence say about peer support for new social workers?",
-    "How should the family be prepared for a family group conference?",
-    "What information does the front door need from a referrer?",
-)
 VARIATIONS = ("{q}", "Quick one: {q}", "For our team meeting: {q}", "{q} Thanks!")
 
 Result = dict[str, Any]
@@ -68,6 +40,8 @@ Result = dict[str, Any]
 
 def questions(count: int) -> list[str]:
     """`count` distinct questions: the list, then again with a different opening or ending."""
+    from tests.slack_bot import QUESTIONS
+
     out = []
     for n in range(count):
         question = QUESTIONS[n % len(QUESTIONS)]
@@ -114,37 +88,12 @@ def build_library(home: Path, embedder: Any) -> Result:
     return {"added": report.count("added"), "seconds": time.perf_counter() - start}
 
 
-@contextmanager
-def serve_bot(home: Path, api_url: str, embedder: Any) -> Iterator[str]:
+def serve_bot(home: Path, api_url: str, embedder: Any) -> Any:
     """The bot as `evidence slack serve` runs it, on a free port; yields its events URL."""
-    from bot.answering import Answerer
-    from bot.slack.app import build_app
-    from bot.slack.http import make_http_server
-    from index.audit import AnswerLog
-    from index.deliveries import Deliveries
-    from index.library import Library
     from index.settings import Settings
+    from tests.slack_bot import running_bot
 
-    settings = Settings(
-        home=home, slack_api_url=api_url, slack_bot_token=TOKEN, slack_signing_secret=SECRET
-    )
-    library = Library(settings, embedder)
-    app = build_app(
-        settings,
-        Answerer(library, settings.min_score),
-        Deliveries(library.catalog),
-        AnswerLog(library.catalog),
-    )
-    server = make_http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        library.close()
+    return running_bot(Settings(home=home), api_url, TOKEN, SECRET, embedder)
 
 
 def deliver(url: str, question: str, ts: str) -> Delivery:

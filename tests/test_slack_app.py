@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,17 +10,13 @@ from typing import Any
 
 import pytest
 
-from bot.answering import Answerer
-from bot.slack.app import build_app
-from bot.slack.http import make_http_server
 from bot.slack.staff import REFUSAL, Staff
 from evidence.slack_command import file_loader
-from index.audit import AnswerLog
-from index.deliveries import Deliveries
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
 from tests import slack_requests as slack
+from tests.slack_bot import running_bot
 from tests.slack_web_api import SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,29 +43,16 @@ def web_api() -> Iterator[SlackWebAPI]:
 
 @pytest.fixture
 def bot_url(sample_library: Settings, web_api: SlackWebAPI, real_embedder: Any) -> Iterator[str]:
-    settings = sample_library.model_copy(
-        update={
-            "slack_api_url": web_api.url,
-            "slack_bot_token": TOKEN,
-            "slack_signing_secret": SECRET,
-        }
-    )
-    library = Library(settings, real_embedder)
-    app = build_app(
-        settings,
-        Answerer(library, settings.min_score),
-        Deliveries(library.catalog),
-        AnswerLog(library.catalog),
+    with running_bot(
+        sample_library,
+        web_api.url,
+        TOKEN,
+        SECRET,
+        real_embedder,
         staff=Staff((STAFF,)),
-        load=file_loader(settings, real_embedder),
-    )
-    server = make_http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    server.shutdown()
-    server.server_close()
-    library.close()
+        load=file_loader(sample_library, real_embedder),
+    ) as url:
+        yield url
 
 
 def blocks_of(params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,15 +22,13 @@ import pytest
 
 from bot.answer import Answer, Citation
 from bot.answering import Answerer
-from bot.slack.app import FAILED, build_app
-from bot.slack.http import make_http_server
-from index.audit import AnswerLog
-from index.deliveries import Deliveries
+from bot.slack.app import FAILED
 from index.library import Library
 from index.records import Filters
 from index.settings import Settings
 from ingest.job import ingest
 from tests import slack_requests as slack
+from tests.slack_bot import QUESTIONS, running_bot
 from tests.slack_web_api import Call, SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,28 +36,7 @@ SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
 ACK_DEADLINE = 3.0  # seconds: Slack counts a slower ack as a failed delivery and retries
 CHANNEL = "CLOAD"
-QUESTIONS = (
-    "Do family group conferences reduce the number of children entering care?",
-    "What helps social workers stay in their jobs?",
-    "How should a team lead run reflective supervision?",
-    "What should happen when a referral comes in to the front door?",
-    "How should kinship carers be involved before a child is removed from home?",
-    "Does group supervision improve decision-making?",
-    "What did the evaluation find about the cost of family group conferences?",
-    "How quickly should a referral be screened at the front door?",
-    "When should information be shared with other agencies about a referral?",
-    "What makes supervision feel safe for newly qualified social workers?",
-    "How can managers reduce burnout and caseload pressure?",
-    "Who should be invited to a family group conference?",
-    "What is the role of the family network before care proceedings?",
-    "How do team managers record decisions made in supervision?",
-    "What are the duties of the local authority during an assessment?",
-    "Does flexible working help retain experienced practitioners?",
-    "How should practitioners talk to parents about a referral?",
-    "What does good case discussion in a group look like?",
-    "How can a family plan keep a child safely at home?",
-    "What support do kinship carers need once a child moves in?",
-)
+BURST = 20  # questions sent at once
 
 Event = dict[str, Any]
 
@@ -108,43 +84,9 @@ def web_api() -> Iterator[SlackWebAPI]:
         yield server
 
 
-@contextmanager
-def running_bot(
-    home: Settings,
-    web_api: SlackWebAPI,
-    embedder: Any,
-    answerer_type: type[Answerer] = Answerer,
-) -> Iterator[str]:
-    """One bot process: its own Library (catalog connection, index), its own HTTP server."""
-    settings = home.model_copy(
-        update={
-            "slack_api_url": web_api.url,
-            "slack_bot_token": TOKEN,
-            "slack_signing_secret": SECRET,
-        }
-    )
-    library = Library(settings, embedder)
-    app = build_app(
-        settings,
-        answerer_type(library, settings.min_score),
-        Deliveries(library.catalog),
-        AnswerLog(library.catalog),
-    )
-    server = make_http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        library.close()
-
-
 @pytest.fixture
 def bot_url(sample_library: Settings, web_api: SlackWebAPI, real_embedder: Any) -> Iterator[str]:
-    with running_bot(sample_library, web_api, real_embedder) as url:
+    with running_bot(sample_library, web_api.url, TOKEN, SECRET, real_embedder) as url:
         yield url
 
 
@@ -202,7 +144,9 @@ def settle(web_api: SlackWebAPI, method: str, count: int, timeout: float) -> lis
 def test_a_burst_of_mentions_is_acked_in_time_and_each_answered_once_in_its_thread(
     bot_url: str, web_api: SlackWebAPI
 ) -> None:
-    events = {f"EvLoad{n:02d}": mention(q, f"1700001000.{n:06d}") for n, q in enumerate(QUESTIONS)}
+    events = {
+        f"EvLoad{n:02d}": mention(q, f"1700001000.{n:06d}") for n, q in enumerate(QUESTIONS[:BURST])
+    }
     sends = [
         lambda event_id=event_id, event=event: timed_post(bot_url, event, event_id)
         for event_id, event in events.items()
@@ -226,8 +170,8 @@ def test_retries_spread_over_two_processes_get_200_and_one_answer(
 ) -> None:
     event = mention("What helps social workers stay in their jobs?", "1700002000.000100")
     with (
-        running_bot(shared_library, web_api, real_embedder) as first,
-        running_bot(shared_library, web_api, real_embedder) as second,
+        running_bot(shared_library, web_api.url, TOKEN, SECRET, real_embedder) as first,
+        running_bot(shared_library, web_api.url, TOKEN, SECRET, real_embedder) as second,
     ):
         # Slack redelivers to whichever process the load balancer picks, while the first still runs.
         deliveries = [(first, None), (second, 1), (first, 2), (second, 3)]
@@ -305,7 +249,9 @@ def test_an_over_long_answer_is_split_into_valid_messages_in_the_thread(
     sample_library: Settings, web_api: SlackWebAPI, real_embedder: Any
 ) -> None:
     event = mention("What does the evaluation literature say about outcomes?", "1700004000.000100")
-    with running_bot(sample_library, web_api, real_embedder, LongAnswerer) as url:
+    with running_bot(
+        sample_library, web_api.url, TOKEN, SECRET, real_embedder, LongAnswerer
+    ) as url:
         assert timed_post(url, event, "EvLong").status == 200
         web_api.wait_for("reactions.remove", timeout=20)
     posts = web_api.calls_to("chat.postMessage")
