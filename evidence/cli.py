@@ -112,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     beir.add_argument("--split", default="test", help="qrels file to judge by (default: test)")
     beir.add_argument("--queries", type=int, help="only the first N judged queries")
     beir.add_argument("--json", action="store_true", help="print JSON")
+    beir.add_argument("--out", help="also write JSON with per-query results to this file")
+    questions = eval_commands.add_parser(
+        "questions",
+        help="document and page hits and abstention errors for a TSV question set",
+    )
+    questions.add_argument("path", help="TSV file: question, documents, pages (see README)")
+    questions.add_argument("--json", action="store_true", help="print JSON")
+    questions.add_argument("--out", help="also write JSON with per-question results to this file")
+    comparison = eval_commands.add_parser(
+        "compare", help="paired comparison of two saved runs, with a significance figure"
+    )
+    comparison.add_argument("a", help="JSON written by `evidence eval ... --out` (baseline)")
+    comparison.add_argument("b", help="JSON written by `evidence eval ... --out` (candidate)")
+    comparison.add_argument("--mode", default="hybrid", help="mode to compare (default: hybrid)")
+    comparison.add_argument("--mode-b", help="mode in B, when it differs from --mode")
+    comparison.add_argument("--json", action="store_true", help="print JSON")
 
     docs = commands.add_parser("docs", help="list, show or remove documents")
     doc_commands = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")

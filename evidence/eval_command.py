@@ -1,4 +1,4 @@
-"""`evidence eval beir PATH --split NAME`: every retrieval mode side by side on one index."""
+"""`evidence eval beir|questions|compare`: retrieval quality, measured and compared."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from index.settings import Settings
 
@@ -14,11 +15,20 @@ CANDIDATES = 200  # per retriever, so that Recall@100 is not capped by the candi
 
 
 def eval_command(settings: Settings, args: argparse.Namespace) -> int:
+    if args.eval_command == "questions":
+        return questions_command(settings, args)
+    if args.eval_command == "compare":
+        return compare_command(args)
+    return beir_command(settings, args)
+
+
+def beir_command(settings: Settings, args: argparse.Namespace) -> int:
     from evidence.evaluation import (
         document_run,
         markdown_table,
+        mean_scores,
+        per_query,
         read_beir,
-        scores,
         write_corpus,
     )
     from index.embedder import SentenceEmbedder
@@ -40,6 +50,7 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         report = ingest(library, [documents])
         results = {}
+        queries_table = {}
         timings = {}
         for mode in MODES:
             started = time.perf_counter()
@@ -53,7 +64,8 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
                 for qid, text in queries.items()
             }
             timings[mode] = round((time.perf_counter() - started) / max(len(queries), 1) * 1000, 1)
-            results[mode] = scores(qrels, run)
+            queries_table[mode] = per_query(qrels, run)
+            results[mode] = mean_scores(queries_table[mode])
     finally:
         library.close()
     config = {
@@ -68,8 +80,122 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
         "documents": len(corpus),
         "failed_documents": report.count("failed"),
     }
+    report_json = {
+        "results": results,
+        "ms_per_query": timings,
+        "config": config,
+        "per_query": queries_table,
+    }
+    _write(args, report_json, markdown_table(results, config))
+    return 0
+
+
+def _write(args: argparse.Namespace, data: dict[str, Any], table: str) -> None:
+    """Print JSON or the table; with --out, also keep the JSON (for `evidence eval compare`)."""
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps({"results": results, "ms_per_query": timings, "config": config}, indent=2))
+        print(json.dumps({k: v for k, v in data.items() if k != "per_query"}, indent=2))
     else:
-        print(markdown_table(results, config))
+        print(table)
+
+
+def questions_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.answer import compose_answer
+    from evidence.question_set import (
+        QuestionSetError,
+        judge,
+        markdown,
+        read_question_set,
+        summary,
+    )
+    from index.embedder import SentenceEmbedder
+    from index.library import Library
+
+    try:
+        questions = read_question_set(Path(args.path))
+    except QuestionSetError as error:
+        print(f"evidence eval: {error}", file=sys.stderr)
+        return 2
+    library = Library(settings, SentenceEmbedder(settings.model))
+    judgements = []
+    try:
+        if library.current() is None:
+            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+            return 2
+        assert library.embedder is not None
+        for question in questions:
+            ranked = library.search(question.text, limit=max(10, settings.passages))
+            shown = ranked[: settings.passages]
+            answer = compose_answer(
+                question.text, shown, min_score=settings.min_score, embed=library.embedder.embed
+            )
+            judgements.append(judge(question, ranked, shown, answer.answered))
+    finally:
+        library.close()
+    totals = summary(judgements)
+    config = {
+        "model": library.embedder.name,
+        "min_score": settings.min_score,
+        "passages": settings.passages,
+        "per_document": settings.per_document,
+        "questions": str(args.path),
+    }
+    rows = {
+        str(j.question.line): {
+            "question": j.question.text,
+            "answerable": j.question.answerable,
+            "document_rank": j.document_rank,
+            "page_hit": j.page_hit,
+            "answered": j.answered,
+        }
+        for j in judgements
+    }
+    per_question = {
+        key: {
+            "document_hit@1": float(row["document_rank"] == 1),
+            "page_hit@5": float(bool(row["page_hit"])),
+            "right_call": float(row["answered"] == row["answerable"]),
+        }
+        for key, row in rows.items()
+    }
+    data = {
+        "results": {"questions": totals},
+        "config": config,
+        "questions": rows,
+        "per_query": {"questions": per_question},
+    }
+    settings_line = ", ".join(f"{k}={v}" for k, v in config.items())
+    _write(args, data, markdown(judgements, totals) + f"\n\nConfiguration: {settings_line}")
+    return 0
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    from evidence.comparison import compare
+
+    try:
+        a = json.loads(Path(args.a).read_text(encoding="utf-8"))["per_query"]
+        b = json.loads(Path(args.b).read_text(encoding="utf-8"))["per_query"]
+        left = a[args.mode]
+        right = b[args.mode_b or args.mode]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(
+            f"evidence eval compare: need two files written by `evidence eval ... --out`, "
+            f"each with per-query results for the mode asked for ({error!r})",
+            file=sys.stderr,
+        )
+        return 2
+    measures = sorted({m for row in left.values() for m in row})
+    results = []
+    for measure in measures:
+        pairs_a = {q: row[measure] for q, row in left.items()}
+        pairs_b = {q: row[measure] for q, row in right.items() if measure in row}
+        results.append(compare(pairs_a, pairs_b, measure))
+    if args.json:
+        print(json.dumps([{**vars(c), "difference": c.difference} for c in results], indent=2))
+    else:
+        print(f"A = {args.a} ({args.mode}); B = {args.b} ({args.mode_b or args.mode})")
+        for c in results:
+            print(c.summary())
     return 0

@@ -58,22 +58,33 @@ def document_run(ranked_sources: Iterable[str]) -> dict[str, float]:
     return run
 
 
-def scores(qrels: Qrels, run: Run) -> dict[str, float]:
-    """Mean nDCG@10, Recall@100 and MRR@10 over the judged queries."""
+def per_query(qrels: Qrels, run: Run) -> dict[str, dict[str, float]]:
+    """nDCG@10, Recall@100 and MRR@10 for every judged query (0 for a query with no results)."""
     import pytrec_eval
 
     top10 = {q: dict(sorted(d.items(), key=lambda x: -x[1])[:10]) for q, d in run.items()}
     full = pytrec_eval.RelevanceEvaluator(qrels, {"ndcg_cut.10", "recall.100"}).evaluate(run)
     cut = pytrec_eval.RelevanceEvaluator(qrels, {"recip_rank"}).evaluate(top10)
-    queries = list(qrels)
-
-    def mean(table: Mapping[str, Mapping[str, float]], measure: str) -> float:
-        return sum(table.get(q, {}).get(measure, 0.0) for q in queries) / max(len(queries), 1)
-
     return {
-        "ndcg@10": round(mean(full, "ndcg_cut_10"), 4),
-        "recall@100": round(mean(full, "recall_100"), 4),
-        "mrr@10": round(mean(cut, "recip_rank"), 4),
+        q: {
+            "ndcg@10": full.get(q, {}).get("ndcg_cut_10", 0.0),
+            "recall@100": full.get(q, {}).get("recall_100", 0.0),
+            "mrr@10": cut.get(q, {}).get("recip_rank", 0.0),
+        }
+        for q in qrels
+    }
+
+
+def scores(qrels: Qrels, run: Run) -> dict[str, float]:
+    """Mean nDCG@10, Recall@100 and MRR@10 over the judged queries."""
+    return mean_scores(per_query(qrels, run))
+
+
+def mean_scores(table: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    measures = sorted({m for row in table.values() for m in row})
+    return {
+        m: round(sum(row.get(m, 0.0) for row in table.values()) / max(len(table), 1), 4)
+        for m in measures
     }
 
 

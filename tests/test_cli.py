@@ -186,3 +186,60 @@ def test_note_writes_a_supervision_note(
     assert "**Library version:** 1" in note
     assert "Reflective supervision: a practice guide for team managers" in note
     assert "Evidence type: practice guidance" in note
+
+
+def test_eval_questions_scores_hits_and_abstentions(
+    sample_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.tsv"
+    questions.write_text(
+        "question\tdocuments\tpages\n"
+        "Which families benefited most from family group conferences?\t"
+        "fgc-edge-of-care-evaluation.pdf\t2\n"
+        "What should a group supervision session record?\t"
+        "Group supervision and decision-making: a rapid evidence review\t2\n"
+        "Which families benefited most from a family group conference?\t"
+        "fgc-edge-of-care-evaluation.pdf\t9\n"  # no such page: the page must count as missed
+        "How do I bake sourdough bread?\t\t\n"
+    )
+    out_file = tmp_path / "run.json"
+    status, out = evidence(
+        sample_home,
+        "eval",
+        "questions",
+        str(questions),
+        "--json",
+        "--out",
+        str(out_file),
+        capsys=capsys,
+    )
+    assert status == 0
+    totals = json.loads(out)["results"]["questions"]
+    assert totals["answerable"] == 3 and totals["unanswerable"] == 1
+    assert totals["document_hit@1"] == 1.0
+    assert totals["page_hit@5"] == pytest.approx(0.667)
+    assert totals["wrongly_abstained"] == 0.0 and totals["correctly_abstained"] == 1.0
+    status, table = evidence(sample_home, "eval", "questions", str(questions), capsys=capsys)
+    assert "line 4: Which families benefited most from a family group conference?" in table
+    assert "expected page not shown" in table
+    status, text = evidence(
+        sample_home,
+        "eval",
+        "compare",
+        str(out_file),
+        str(out_file),
+        "--mode",
+        "questions",
+        capsys=capsys,
+    )
+    assert status == 0
+    assert "same on 4 of 4 queries; p = 1.0000 (not significant at 0.05)" in text
+
+
+def test_eval_questions_rejects_a_malformed_file(
+    sample_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "questions.tsv"
+    questions.write_text("question\tdocuments\tpages\nWhat is FGC?\tfgc.pdf\tfour\n")
+    assert run(["--home", str(sample_home), "eval", "questions", str(questions)], ENV) == 2
+    assert "line 2: pages must look like 4;17;20-22" in capsys.readouterr().err

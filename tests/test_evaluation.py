@@ -66,3 +66,18 @@ def test_eval_beir_reports_every_mode(
     assert run(["--home", home, "eval", "beir", str(folder)], {}) == 0
     table = capsys.readouterr().out
     assert "| hybrid |" in table and "Configuration: model=all-MiniLM-L6-v2" in table
+
+
+def test_paired_comparison_needs_a_real_difference() -> None:
+    from evidence.comparison import compare
+
+    base = {str(q): 0.5 for q in range(40)}
+    same = compare(base, dict(base), "ndcg@10")
+    assert (same.better, same.worse, same.same, same.p_value) == (0, 0, 40, 1.0)
+    helped = {q: v + (0.2 if int(q) % 4 else -0.05) for q, v in base.items()}  # 30 up, 10 down
+    clear = compare(base, helped, "ndcg@10")
+    assert (clear.better, clear.worse) == (30, 10)
+    assert clear.difference == pytest.approx(0.1375)
+    assert clear.p_value < 0.001 and clear.low > 0
+    noise = {q: v + (0.1 if int(q) % 2 else -0.1) for q, v in base.items()}  # 20 up, 20 down
+    assert compare(base, noise, "ndcg@10").p_value > 0.5
