@@ -1,0 +1,242 @@
+"""What a person does to an answer: supervision note, share, Teams' 👍/👎, the note file.
+
+Every one arrives as an invoke that Teams waits up to 15 s for, and each works on the same
+`answers` record the Slack buttons use. Blocking work (SQL, the upload) runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from microsoft_agents.activity import ActivityTypes, AdaptiveCardInvokeResponse
+from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
+from microsoft_agents.hosting.core.app.adaptive_card import factory
+
+from bot.teams.activities import (
+    continuation,
+    delivery_key,
+    place_of,
+    plain,
+    reply_activity,
+    respond_to_invoke,
+    user_of,
+    with_attachment,
+)
+from bot.teams.cards import HELPFUL, NOT_HELPFUL, NOTE
+from bot.teams.files import upload
+from bot.teams.notes import DECLINED, consent_attachment, file_info_attachment
+from bot.teams.replies import NOT_YOURS, Replies
+from bot.teams.sharing import CHOICE, dialog_message, label, share_dialog
+from index.deliveries import Deliveries
+
+log = logging.getLogger(__name__)
+THANKS_UP = "Thanks, that helps us improve the library."
+THANKS_DOWN = "Thanks for telling us; the evidence team will look at it."
+NOTE_POSTED = "Supervision note posted below."
+GONE = "That answer is no longer in the records."
+NOT_THERE = "I can't share it there: pick a channel or group chat from the list."
+SHARED = "Shared in {name}."
+SHARE_FAILED = "Sorry, I could not post it in {name}. Please try again in a minute."
+UPLOAD_FAILED = "Sorry, I could not save the note to your OneDrive ({problem}); its text is above."
+
+Handler = Callable[[TurnContext, Any], Awaitable[None]]
+
+
+class Actions:
+    """The invoke handlers for the answer card and the message."""
+
+    def __init__(self, replies: Replies, deliveries: Deliveries) -> None:
+        self.replies = replies
+        self.deliveries = deliveries
+
+    # -- card buttons (Action.Execute) ----------------------------------------------------------
+
+    def card_action(
+        self, verb: str
+    ) -> Callable[[TurnContext, Any, Any], Awaitable[AdaptiveCardInvokeResponse]]:
+        """The handler for one button's `Action.Execute` verb."""
+
+        async def handler(
+            context: TurnContext, _state: Any, data: Any
+        ) -> AdaptiveCardInvokeResponse:
+            return await self._on_button(verb, context, data if isinstance(data, dict) else {})
+
+        return handler
+
+    async def _on_button(
+        self, verb: str, context: TurnContext, data: dict[str, Any]
+    ) -> AdaptiveCardInvokeResponse:
+        try:
+            answer_id = int(data["answer_id"])
+        except (KeyError, TypeError, ValueError):
+            return factory.bad_request("The button carried no answer id.")
+        if verb == HELPFUL:  # the 👍/👎 card buttons of answers posted before the feedback loop
+            await asyncio.to_thread(self.replies.feedback, answer_id, "up")
+            return factory.message(THANKS_UP)
+        if verb == NOT_HELPFUL:
+            note = str(data.get("note") or "")
+            await asyncio.to_thread(self.replies.feedback, answer_id, "down", note)
+            return factory.message(THANKS_DOWN)
+        key = delivery_key(context.activity)
+        if key is not None and not await asyncio.to_thread(self.deliveries.claim, key):
+            return factory.message(NOTE_POSTED)
+        note_text = await asyncio.to_thread(self.replies.note, answer_id)
+        if note_text is None:
+            return factory.message(GONE)
+        await context.send_activity(plain(note_text))
+        if place_of(context.activity).personal:  # Teams takes files only in personal chats
+            note_file = await asyncio.to_thread(self.replies.note_file, answer_id)
+            if note_file is not None:
+                name, data_bytes = note_file
+                consent = consent_attachment(answer_id, name, len(data_bytes))
+                await context.send_activity(with_attachment(consent))
+        return factory.message(NOTE_POSTED)
+
+    # -- the note file: fileConsent/invoke ------------------------------------------------------
+
+    async def on_file_consent(self, context: TurnContext, _state: Any) -> None:
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        key = delivery_key(context.activity)
+        if key is None or await asyncio.to_thread(self.deliveries.claim, key):
+            try:
+                await self._file_consent(context, value)
+            except Exception:
+                log.exception("saving a supervision note to OneDrive failed")
+        await respond_to_invoke(context)
+
+    async def _file_consent(self, context: TurnContext, value: dict[str, Any]) -> None:
+        if value.get("action") != "accept":
+            await context.send_activity(plain(DECLINED))
+            return
+        answer_id = int((value.get("context") or {}).get("answer_id", 0))
+        note_file = await asyncio.to_thread(self.replies.note_file, answer_id)
+        if note_file is None:
+            await context.send_activity(plain(GONE))
+            return
+        info = value.get("uploadInfo") or {}
+        problem = await asyncio.to_thread(upload, str(info.get("uploadUrl") or ""), note_file[1])
+        if problem:
+            await context.send_activity(plain(UPLOAD_FAILED.format(problem=problem)))
+            return
+        await context.send_activity(with_attachment(file_info_attachment(info)))
+
+    # -- Teams' own 👍/👎: message/submitAction -------------------------------------------------
+
+    async def on_feedback(self, context: TurnContext, _state: Any) -> None:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("actionValue") or {}
+        note = _feedback_text(action.get("feedback"))
+        conversation = activity.conversation.id if activity.conversation else ""
+        stored = await asyncio.to_thread(
+            self.replies.message_feedback,
+            conversation,
+            activity.reply_to_id or "",
+            str(action.get("reaction") or ""),
+            note,
+        )
+        if not stored:
+            log.info("feedback on a message that carries no recorded answer")
+        await respond_to_invoke(context)
+
+    # -- share: task/fetch and task/submit ------------------------------------------------------
+
+    async def on_share_fetch(self, context: TurnContext, _state: Any) -> None:
+        answer_id = _answer_id(context.activity.value)
+        await respond_to_invoke(context, await self._share_dialog(context, answer_id))
+
+    async def _share_dialog(self, context: TurnContext, answer_id: int | None) -> dict[str, Any]:
+        row = await asyncio.to_thread(self.replies.answers.get, answer_id or 0)
+        user = user_of(context.activity)
+        if row is None:
+            return dialog_message(GONE)
+        if not user or row.user != user:
+            return dialog_message(NOT_YOURS)
+        places = await asyncio.to_thread(self.replies.share_targets, user, row.workspace)
+        return share_dialog(row.id, places)
+
+    async def on_share_submit(self, context: TurnContext, _state: Any) -> None:
+        await respond_to_invoke(context, await self._share_submit(context))
+
+    async def _share_submit(self, context: TurnContext) -> dict[str, Any]:
+        activity = context.activity
+        value = activity.value if isinstance(activity.value, dict) else {}
+        data = value.get("data") or {}
+        answer_id, user = _answer_id(activity.value), user_of(activity)
+        sender = activity.from_property
+        shared = await asyncio.to_thread(
+            self.replies.shared, answer_id or 0, user, (sender.name if sender else None) or ""
+        )
+        if isinstance(shared, str):
+            return dialog_message(shared)
+        tenant = activity.conversation.tenant_id if activity.conversation else None
+        places = await asyncio.to_thread(self.replies.share_targets, user, tenant)
+        chosen = str(data.get(CHOICE) or "")
+        target = next((p for p in places if p.conversation == chosen), None)
+        if target is None:  # only where the asker spoke to the bot: never trust the client
+            return dialog_message(NOT_THERE)
+
+        async def post(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(reply_activity(shared))
+
+        try:
+            reference = continuation(target, activity.recipient, sender)
+            await context.adapter.continue_conversation_with_claims(
+                context.identity, reference, post
+            )
+        except Exception:
+            log.exception("sharing answer %s in %s failed", answer_id, target.conversation)
+            return dialog_message(SHARE_FAILED.format(name=label(target)))
+        return dialog_message(SHARED.format(name=label(target)))
+
+    def register(self, agent: AgentApplication[TurnState]) -> None:
+        """Add the invoke routes to the agent."""
+        for verb in (HELPFUL, NOT_HELPFUL, NOTE):
+            agent.adaptive_card.action_execute(verb)(self.card_action(verb))
+        routes: list[tuple[str, Handler]] = [
+            ("fileConsent/invoke", self.on_file_consent),
+            ("message/submitAction", self.on_feedback),
+            ("task/fetch", self.on_share_fetch),
+            ("task/submit", self.on_share_submit),
+        ]
+        for name, handler in routes:
+            agent.add_route(_invoke(name), handler, is_invoke=True)
+
+
+def _invoke(name: str) -> Callable[[TurnContext], bool]:
+    def selector(context: TurnContext) -> bool:
+        activity = context.activity
+        if activity.type != ActivityTypes.invoke or activity.name != name:
+            return False
+        if name == "message/submitAction":
+            return (
+                isinstance(activity.value, dict) and activity.value.get("actionName") == "feedback"
+            )
+        return True
+
+    return selector
+
+
+def _answer_id(value: Any) -> int | None:
+    data = (value or {}).get("data") if isinstance(value, dict) else None
+    try:
+        return int((data or {})["answer_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _feedback_text(feedback: Any) -> str | None:
+    """The text typed into Teams' feedback form: `{"feedbackText": "..."}` as a JSON string."""
+    if isinstance(feedback, str):
+        try:
+            feedback = json.loads(feedback)
+        except ValueError:
+            return feedback
+    if isinstance(feedback, dict):
+        text = feedback.get("feedbackText")
+        return str(text) if text else None
+    return None

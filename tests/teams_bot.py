@@ -1,0 +1,98 @@
+"""The Teams bot's real aiohttp app served on 127.0.0.1 in a thread of its own, for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.answering import Answerer
+from bot.teams.app import TeamsBot
+from bot.teams.files import Load, Staff
+from bot.teams.replies import Replies
+from bot.teams.server import Credentials, make_web_app
+from index.audit import AnswerLog
+from index.conversations import Conversations
+from index.deliveries import Deliveries
+from index.library import Library
+from index.settings import Settings
+from ingest.job import ingest
+from tests.doubles import HashEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+ANONYMOUS = Credentials(None, None, None, anonymous_allowed=True)
+# With the hashed bag-of-words embedder, sample-library questions score 0.30 to 0.44 and
+# off-topic ones (bread, Kubernetes) about 0.1: 0.25 separates them, with no "possibly related".
+HASH_MIN_SCORE = 0.25
+
+
+def hash_library(settings: Settings) -> tuple[Settings, HashEmbedder]:
+    """The bundled samples ingested with a fast deterministic embedder (plumbing tests only)."""
+    embedder = HashEmbedder(dimension=1024)
+    settings = settings.model_copy(update={"min_score": HASH_MIN_SCORE})
+    library = Library(settings, embedder)
+    try:
+        assert ingest(library, [ROOT / "samples"]).count("added") == 7
+    finally:
+        library.close()
+    return settings, embedder
+
+
+@dataclass(frozen=True)
+class RunningBot:
+    url: str  # POST activities here
+    bot: TeamsBot
+    answers: AnswerLog
+
+
+@contextmanager
+def running_teams_bot(
+    settings: Settings,
+    embedder: Any,
+    *,
+    credentials: Credentials = ANONYMOUS,
+    staff: tuple[str, ...] = (),
+    load: Load | None = None,
+) -> Iterator[RunningBot]:
+    """One bot process (its own Library, event loop and HTTP server) on a free port."""
+    library = Library(settings, embedder)
+    answers = AnswerLog(library.catalog)
+    bot = TeamsBot(
+        Replies(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
+        Deliveries(library.catalog),
+        staff=Staff(staff),
+        load=load,
+        inbox=settings.home / "inbox",
+        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+    )
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(make_web_app(bot, credentials))
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(30), "the Teams bot did not start"
+    port = runner.addresses[0][1]
+    try:
+        yield RunningBot(f"http://127.0.0.1:{port}/api/messages", bot, answers)
+    finally:
+        # Shutting down waits for answers still being worked on (the app's on_shutdown).
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+        library.close()
