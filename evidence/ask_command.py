@@ -28,10 +28,10 @@ class Asker:
 
     def __init__(self, settings: Settings) -> None:
         from bot.answering import Answerer
-        from index.embedder import SentenceEmbedder
+        from index.embedder import load_embedder
         from index.library import Library
 
-        self.library = Library(settings, SentenceEmbedder(settings.model))
+        self.library = Library(settings, load_embedder(settings))
         self.answerer = Answerer(self.library, settings.min_score)
 
     def ask(self, question: str, filters: Filters, limit: int | None = None) -> Any:

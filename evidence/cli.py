@@ -152,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve: HTTP mode, POST /slack/events on $PORT; socket: Socket Mode (no public URL)",
     )
     slack.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode")
+    teams = commands.add_parser("teams", help="run the Microsoft Teams bot, or package its app")
+    teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
+    teams_serve = teams_commands.add_parser(
+        "serve", help="the Teams bot: POST /api/messages on $PORT"
+    )
+    teams_serve.add_argument("--host", default="0.0.0.0", help="address to bind")
+    teams_package = teams_commands.add_parser(
+        "package", help="the Teams app zip (manifest and icons) to upload to Teams"
+    )
+    teams_package.add_argument(
+        "--out", default="evidence-teams-app.zip", help="zip to write (default: %(default)s)"
+    )
+    teams_package.add_argument(
+        "--source", help="folder with manifest.json and the icons (default: the repo's teams/)"
+    )
     commands.add_parser("migrate", help="create or upgrade the catalog schema (Alembic)")
     commands.add_parser("reindex", help="rebuild the index files from the catalog")
     return parser
@@ -187,6 +202,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
         from evidence.slack_command import slack_command
 
         return slack_command(settings, args)
+    if args.command == "teams":
+        from evidence.teams_command import teams_command
+
+        return teams_command(settings, args)
     from evidence.library_commands import library_command
 
     return library_command(settings, args)

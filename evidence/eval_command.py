@@ -31,7 +31,8 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
         read_beir,
         write_corpus,
     )
-    from index.embedder import SentenceEmbedder
+    from index.embedder import load_embedder
+    from index.lexical import ANALYZER, K1, B
     from index.library import MODES, Library
     from ingest.job import ingest
 
@@ -46,7 +47,7 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
         qrels = {q: qrels[q] for q in queries}
     documents = settings.home / "beir-documents" / folder.name
     write_corpus(corpus, documents)
-    library = Library(settings, SentenceEmbedder(settings.model))
+    library = Library(settings, load_embedder(settings))
     try:
         report = ingest(library, [documents])
         results = {}
@@ -70,9 +71,11 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
         library.close()
     config = {
         "model": library.embedder.name if library.embedder else settings.model,
+        "embedding_backend": settings.embedding_backend,
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
-        "fusion": "reciprocal rank fusion, k=60",
+        "fusion": f"hybrid: weighted scores, dense weight {settings.dense_weight}; rrf: k=60",
+        "bm25": f"k1={K1}, b={B}, {ANALYZER}, title and section path with every passage",
         "candidates": CANDIDATES,
         "dataset": folder.name,
         "split": args.split,
@@ -110,7 +113,7 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
         read_question_set,
         summary,
     )
-    from index.embedder import SentenceEmbedder
+    from index.embedder import load_embedder
     from index.library import Library
 
     try:
@@ -118,7 +121,7 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
     except QuestionSetError as error:
         print(f"evidence eval: {error}", file=sys.stderr)
         return 2
-    library = Library(settings, SentenceEmbedder(settings.model))
+    library = Library(settings, load_embedder(settings))
     judgements = []
     try:
         if library.current() is None:
@@ -152,12 +155,16 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
         }
         for j in judgements
     }
-    per_question = {
-        key: {
-            "document_hit@1": float(row["document_rank"] == 1),
-            "page_hit@5": float(bool(row["page_hit"])),
-            "right_call": float(row["answered"] == row["answerable"]),
-        }
+    per_question = {  # hits only where there is something to hit
+        key: {"right_call": float(row["answered"] == row["answerable"])}
+        | (
+            {
+                "document_hit@1": float(row["document_rank"] == 1),
+                "page_hit@5": float(bool(row["page_hit"])),
+            }
+            if row["answerable"]
+            else {}
+        )
         for key, row in rows.items()
     }
     data = {
@@ -189,7 +196,7 @@ def compare_command(args: argparse.Namespace) -> int:
     measures = sorted({m for row in left.values() for m in row})
     results = []
     for measure in measures:
-        pairs_a = {q: row[measure] for q, row in left.items()}
+        pairs_a = {q: row[measure] for q, row in left.items() if measure in row}
         pairs_b = {q: row[measure] for q, row in right.items() if measure in row}
         results.append(compare(pairs_a, pairs_b, measure))
     if args.json:

@@ -7,6 +7,8 @@ retrieval mode; a document's rank is that of its best passage. Metrics come from
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -39,13 +41,23 @@ def read_beir(folder: Path, split: str) -> tuple[dict[str, dict[str, str]], dict
 
 
 def write_corpus(corpus: Mapping[str, Mapping[str, str]], folder: Path) -> None:
-    """One text file per document, `<id>.txt`, title on the first line; unchanged files kept."""
+    """One text file per document, `<id>.txt`, title on the first line; unchanged files kept.
+
+    A `manifest.tsv` beside them gives each document its title, as a librarian's manifest would.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for doc_id, doc in corpus.items():
         path = folder / f"{doc_id}.txt"
         text = f"{doc['title'].strip()}\n\n{doc['text'].strip()}\n"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
+    rows = io.StringIO()
+    writer = csv.writer(rows, delimiter="\t", lineterminator="\n")
+    writer.writerow(["file", "title"])
+    for doc_id, doc in corpus.items():
+        title = " ".join(doc["title"].split())
+        writer.writerow([f"{doc_id}.txt", title or doc_id])
+    (folder / "manifest.tsv").write_text(rows.getvalue(), encoding="utf-8")
 
 
 def document_run(ranked_sources: Iterable[str]) -> dict[str, float]:

@@ -16,13 +16,13 @@ OVERRIDE_FLAGS = (
 
 
 def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
-    from index.embedder import ModelError, SentenceEmbedder
+    from index.embedder import ModelError, load_embedder
     from index.library import Library, LibraryBusy
     from ingest.discovery import ManifestError
     from ingest.job import FAILED, ingest
 
     overrides = {k: getattr(args, k) for k in OVERRIDE_FLAGS if getattr(args, k) is not None}
-    library = Library(settings, SentenceEmbedder(settings.model))
+    library = Library(settings, load_embedder(settings))
     bars = _Bars(enabled=not args.no_progress)
     try:
         report = ingest(

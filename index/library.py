@@ -8,18 +8,19 @@ from __future__ import annotations
 import fcntl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from index import vectors
 from index.catalog import Catalog, meta_of, spans_of
 from index.embedder import Embedder, check_same_model, probe_vector
-from index.lexical import LexicalIndex
+from index.lexical import ANALYZER, LexicalIndex
 from index.records import Document, Filters, Passage
-from index.retrieval import cap_per_group, reciprocal_rank_fusion
+from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
 from index.settings import Settings
 from index.store import (
     IndexFileError,
@@ -32,7 +33,9 @@ from index.store import (
 from index.tables import ACTIVE
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
-MODES = ("hybrid", "dense", "lexical")  # hybrid: reciprocal rank fusion of the other two
+# hybrid: weighted score fusion of dense and BM25 (the default); rrf: reciprocal rank fusion of the
+# two rankings, kept to measure against; dense and lexical: one retriever alone.
+MODES = ("hybrid", "rrf", "dense", "lexical")
 
 
 class LibraryBusy(RuntimeError):
@@ -109,15 +112,16 @@ class Library:
         every embedding, so a host that lacks the current version builds it without the model.
         """
         active = [d.id for d in self.catalog.documents(ACTIVE)]
-        vectors = _fresh_vectors(self.catalog, active, dimension)
+        index = _fresh_vectors(self.catalog, active, dimension)
         ids, texts = self.catalog.lexical_texts(active)
         row = self.catalog.library()
         if row is None or row.index_version != version:
             raise IndexFileError(f"index version {version} was replaced while it was being built")
-        manifest = {"version": version, "chunks": int(vectors.ntotal), "built_from_catalog": True}
+        manifest = {"version": version, "chunks": int(index.ntotal), "built_from_catalog": True}
         save_version(
             self.index_root,
-            IndexVersion(version, vectors, LexicalIndex.build(ids, texts), manifest),
+            IndexVersion(version, index, LexicalIndex.build(ids, texts), manifest),
+            replace=False,
         )
 
     def search(
@@ -130,11 +134,12 @@ class Library:
         mode: str = "hybrid",
         candidates: int = CANDIDATES,
     ) -> list[Passage]:
-        """Hybrid retrieval: dense and BM25 rankings fused, a few passages per document at most."""
+        """Hybrid retrieval: dense and BM25 scores fused, a few passages per document at most."""
         self.catalog.require_schema()
         version = self.current()
         if version is None:
             return []
+        version = self._current_analyzer(version)
         self.check_model()
         embedder = self._require_embedder()
         filters = filters or Filters()
@@ -143,34 +148,38 @@ class Library:
             allowed = self.catalog.chunk_ids(self.catalog.filtered_document_ids(filters))
             if not len(allowed):
                 return []
-        vector = embedder.embed([query])[0]
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        dense = _dense_search(version.vectors, vector, candidates, allowed)
-        lexical = version.lexical.search(query, candidates, allowed)
-        rankings = {
-            "hybrid": [[i for i, _ in dense], [i for i, _ in lexical]],
-            "dense": [[i for i, _ in dense]],
-            "lexical": [[i for i, _ in lexical]],
-        }[mode]
-        fused = reciprocal_rank_fusion(rankings)
+        vector = embedder.embed([query])[0]
+        dense = dict(_dense_search(version.vectors, vector, candidates, allowed))
+        lexical = dict(version.lexical.search(query, candidates, allowed))
+        if mode == "hybrid":  # each retriever scores the other's finds, then scores are fused
+            dense.update(_cosines(version.vectors, vector, [i for i in lexical if i not in dense]))
+            lexical.update(version.lexical.scores(query, [i for i in dense if i not in lexical]))
+            fused = weighted_fusion(dense, lexical, self.settings.dense_weight)
+        elif mode == "rrf":
+            fused = reciprocal_rank_fusion([list(dense), list(lexical)])
+        else:
+            fused = sorted((dense if mode == "dense" else lexical).items(), key=lambda p: -p[1])
         rows = {chunk.id: (chunk, doc) for chunk, doc in self.catalog.chunks([i for i, _ in fused])}
-        cosine = dict(dense)
-        bm25 = dict(lexical)
-        hits = [Hit(i, score) for i, score in fused if i in rows]
+        hits = [Hit(i, s) for i, s in fused if i in rows and not _heading_only(rows[i][0])]
         chosen = cap_per_group(
             hits,
             lambda hit: rows[hit.chunk_id][1].id,
             per_document or self.settings.per_document,
             limit or self.settings.passages,
         )
+        unseen = [h.chunk_id for h in chosen if h.chunk_id not in dense]
+        cosine = dense | _cosines(version.vectors, vector, unseen)
+        wanted: dict[int, set[int]] = {}
+        for hit in chosen:
+            chunk, doc = rows[hit.chunk_id]
+            wanted.setdefault(doc.id, set()).update(s.page for s in spans_of(chunk))
+        page_texts = self.catalog.pages_of(wanted)
         passages = []
         for hit in chosen:
             chunk, doc = rows[hit.chunk_id]
             spans = spans_of(chunk)
-            if hit.chunk_id not in cosine:  # found by BM25 only: measure its similarity too
-                stored = version.vectors.reconstruct(hit.chunk_id)
-                cosine[hit.chunk_id] = float(np.dot(stored, vector))
             passages.append(
                 Passage(
                     chunk_id=chunk.id,
@@ -181,13 +190,33 @@ class Library:
                     text=chunk.text,
                     spans=spans,
                     heading_path=tuple(chunk.heading_path),
-                    page_texts=self.catalog.pages(doc.id, {s.page for s in spans}),
+                    page_texts={
+                        s.page: page_texts[doc.id][s.page]
+                        for s in spans
+                        if s.page in page_texts[doc.id]
+                    },
                     score=hit.fused,
                     dense_score=cosine[hit.chunk_id],
-                    lexical_score=bm25.get(hit.chunk_id, 0.0),
+                    lexical_score=lexical.get(hit.chunk_id, 0.0),
                 )
             )
         return passages
+
+    def _current_analyzer(self, version: IndexVersion) -> IndexVersion:
+        """A version whose BM25 terms were made by an older analyzer, rebuilt here in memory.
+
+        Queries are analysed by today's code, so an index from an older release would miss terms.
+        Rebuilding from the catalog takes seconds; `evidence reindex` (or the next ingestion) writes
+        the rebuilt files so that other processes need not.
+        """
+        if version.lexical.analyzer == ANALYZER:
+            return version
+        active = [d.id for d in self.catalog.documents(ACTIVE)]
+        ids, texts = self.catalog.lexical_texts(active)
+        rebuilt = replace(version, lexical=LexicalIndex.build(ids, texts))
+        if self._version is version:
+            self._version = rebuilt
+        return rebuilt
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -254,9 +283,10 @@ class Library:
         remove: Sequence[int],
         dim: int,
     ) -> Any:
-        """The new vector index: the old one edited if it matches the catalog, else rebuilt."""
-        import faiss
+        """The new vector index: the old one edited if it matches the catalog, else rebuilt.
 
+        Rebuilt too when the library's new size calls for another kind of index (`vectors.plan`).
+        """
         expected_old = len(self.catalog.chunk_ids(active))
         if old:
             try:
@@ -265,39 +295,40 @@ class Library:
                 index = None
             if index is not None and index.ntotal == expected_old:
                 gone = self.catalog.chunk_ids(list(remove))
-                if len(gone):
-                    index.remove_ids(faiss.IDSelectorBatch(gone))
                 new_ids, matrix = self.catalog.embeddings(list(activate), dim)
-                if len(new_ids):
-                    index.add_with_ids(matrix, new_ids)
-                return index
+                if vectors.still_fits(index, expected_old - len(gone) + len(new_ids)):
+                    vectors.remove(index, gone)
+                    if len(new_ids):
+                        index.add_with_ids(matrix, new_ids)
+                    return index
         return _fresh_vectors(self.catalog, keep, dim)
 
 
 def _fresh_vectors(catalog: Catalog, document_ids: Sequence[int], dimension: int) -> Any:
-    """A FAISS index of the given documents' stored chunk embeddings, keyed by chunk id."""
-    import faiss
-
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    """A vector index of the given documents' stored chunk embeddings, keyed by chunk id."""
     ids, matrix = catalog.embeddings(list(document_ids), dimension)
-    if len(ids):
-        index.add_with_ids(matrix, ids)
-    return index
+    return vectors.build(ids, matrix, dimension)
 
 
 def _dense_search(
-    vectors: object, query: np.ndarray, limit: int, allowed: np.ndarray | None
+    index: object, query: np.ndarray, limit: int, allowed: np.ndarray | None
 ) -> list[tuple[int, float]]:
-    import faiss
+    return vectors.search(index, query, limit, allowed)
 
-    index = vectors  # faiss index; typed loosely because faiss ships no stubs
-    k = min(limit, int(index.ntotal))  # type: ignore[attr-defined]
-    if k == 0:
-        return []
-    params = None
-    if allowed is not None:
-        selector = faiss.IDSelectorBatch(allowed)  # kept alive in this frame: faiss borrows it
-        params = faiss.SearchParameters()
-        params.sel = selector
-    scores, ids = index.search(query[None, :].astype(np.float32), k, params=params)  # type: ignore[attr-defined]
-    return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+
+def _cosines(vectors: object, query: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]:
+    """Cosine similarity of the query to stored passages (vectors are normalised)."""
+    index = vectors  # faiss index with a direct id map, typed loosely (faiss ships no stubs)
+    out = {}
+    for chunk_id in chunk_ids:
+        stored = index.reconstruct(int(chunk_id))  # type: ignore[attr-defined]
+        out[int(chunk_id)] = float(np.dot(stored, query))
+    return out
+
+
+def _heading_only(chunk: Any) -> bool:
+    """A passage that is nothing but a heading (a heading with no text under it) quotes nothing:
+    it would match a question on its words alone and push real passages out of the answer."""
+    text = " ".join(chunk.text.split())
+    path = [" ".join(h.split()) for h in chunk.heading_path]
+    return bool(text) and any(text == " ".join(path[i:]) for i in range(len(path)))

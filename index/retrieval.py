@@ -1,8 +1,8 @@
-"""Pure ranking steps: fuse dense and lexical rankings, keep a few passages per document."""
+"""Pure ranking steps: fuse dense and lexical scores, keep a few passages per document."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -22,6 +22,29 @@ def reciprocal_rank_fusion(
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def weighted_fusion(
+    dense: Mapping[int, float], lexical: Mapping[int, float], dense_weight: float
+) -> list[tuple[int, float]]:
+    """Fuse by score: w * cosine / best cosine + (1 - w) * BM25 / best BM25, best first.
+
+    Both mappings hold a score for every candidate (each retriever scores the other's finds
+    too), so a passage is judged on both signals rather than on where it happened to rank. Each
+    score is divided by the best of its kind for this query: BM25 has no fixed scale, and the
+    weight then means the same thing for every question.
+
+    >>> weighted_fusion({1: 0.8, 2: 0.4}, {1: 2.0, 2: 10.0}, 0.5)
+    [(2, 0.75), (1, 0.6)]
+    """
+    top_dense = max((v for v in dense.values() if v > 0), default=1.0)
+    top_lexical = max((v for v in lexical.values() if v > 0), default=1.0)
+    fused = {
+        item: dense_weight * dense.get(item, 0.0) / top_dense
+        + (1 - dense_weight) * lexical.get(item, 0.0) / top_lexical
+        for item in set(dense) | set(lexical)
+    }
+    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def cap_per_group(

@@ -42,9 +42,17 @@ def version_dir(root: Path, version: int) -> Path:
     return root / f"v{version:06d}"
 
 
-def save_version(root: Path, version: IndexVersion) -> Path:
-    """Write a version atomically: temp folder, fsync, rename."""
+def save_version(root: Path, version: IndexVersion, *, replace: bool = True) -> Path:
+    """Write a version atomically: temp folder, fsync, rename.
+
+    The manifest records which kind of vector index was chosen (`vectors.describe`). With
+    `replace=False` (a reader building a published version another host wrote) a folder that
+    another process renamed into place first is kept and this copy is dropped, so a process
+    reading that folder never sees it swapped underneath it.
+    """
     import faiss
+
+    from index import vectors
 
     final = version_dir(root, version.version)
     temp = root / f".{final.name}.partial-{os.getpid()}"
@@ -61,14 +69,25 @@ def save_version(root: Path, version: IndexVersion) -> Path:
             indices=lex.weights.indices,
             indptr=lex.weights.indptr,
             shape=np.asarray(lex.weights.shape, dtype=np.int64),
+            analyzer=np.asarray(lex.analyzer),
         )
         (temp / VOCABULARY).write_text(json.dumps(lex.vocabulary), encoding="utf-8")
-        (temp / MANIFEST).write_text(json.dumps(version.manifest, indent=2), encoding="utf-8")
+        manifest = {**version.manifest, "vectors": vectors.describe(version.vectors)}
+        (temp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for path in temp.iterdir():
             _fsync(path)
+        if final.exists() and not replace:
+            shutil.rmtree(temp, ignore_errors=True)
+            return final
         if final.exists():  # written by a run that died before publishing; never read
             shutil.rmtree(final)
-        temp.rename(final)
+        try:
+            temp.rename(final)
+        except OSError:
+            if replace or not final.exists():
+                raise
+            shutil.rmtree(temp, ignore_errors=True)  # another reader published it meanwhile
+            return final
         _fsync(root)
     except OSError as error:
         shutil.rmtree(temp, ignore_errors=True)
@@ -91,6 +110,8 @@ def load_version(root: Path, version: int) -> IndexVersion:
                 (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
             )
             ids = arrays["ids"].astype(np.int64)
+            # Files written before the analyzer was recorded used the light suffix stemmer.
+            analyzer = str(arrays["analyzer"]) if "analyzer" in arrays.files else "light-1"
         path = folder / VOCABULARY
         vocabulary = json.loads(path.read_text(encoding="utf-8"))
         path = folder / MANIFEST
@@ -99,7 +120,19 @@ def load_version(root: Path, version: int) -> IndexVersion:
         raise IndexFileError(
             f"cannot read index file {path}: {error}. Rebuild it with `evidence reindex`."
         ) from error
-    return IndexVersion(version, vectors, LexicalIndex(ids, vocabulary, weights), manifest)
+    lexical = LexicalIndex(ids, vocabulary, weights, analyzer)
+    return IndexVersion(version, vectors, lexical, manifest)
+
+
+def read_manifest(root: Path, version: int) -> dict[str, Any] | None:
+    """A version's manifest (what it holds, which vector index), or None if it is not here."""
+    path = version_dir(root, version) / MANIFEST
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise IndexFileError(f"cannot read index file {path}: {error}") from error
 
 
 def prune(root: Path, keep: set[int]) -> None:

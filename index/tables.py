@@ -21,6 +21,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 STAGED = "staged"  # written by an ingest run, not yet visible to readers
 ACTIVE = "active"  # published: in the current index version
+# Replaced or removed by the latest publish: only in the previous index version, kept until the
+# next publish so that a search a process began on that version can still read its passages.
+RETIRED = "retired"
 
 
 class Base(DeclarativeBase):
@@ -140,3 +143,28 @@ class AnswerRow(Base):
     library_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     feedback: Mapped[str | None] = mapped_column(String(10), nullable=True)
     feedback_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ConversationRow(Base):
+    """A chat conversation a bot was added to or spoken to in, by whom: where to share answers."""
+
+    __tablename__ = "conversations"
+
+    surface: Mapped[str] = mapped_column(String(20), primary_key=True)
+    conversation: Mapped[str] = mapped_column(String(400), primary_key=True)  # the platform's id
+    user: Mapped[str] = mapped_column(String(100), primary_key=True)  # who spoke or added the bot
+    tenant: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    service_url: Mapped[str] = mapped_column(String(500))  # where to post to it
+    kind: Mapped[str] = mapped_column(String(20))  # "channel" or "groupChat"
+    name: Mapped[str | None] = mapped_column(Text, nullable=True)  # "Team › Channel", or the chat's
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AnswerMessageRow(Base):
+    """A posted chat message that carries an answer: a platform's own feedback names only it."""
+
+    __tablename__ = "answer_messages"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    answer_id: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -9,10 +9,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
+from index.catalog import meta_of
 from index.library import Library
-from index.records import Document
+from index.records import Document, DocumentMeta
 from index.tables import ACTIVE, STAGED, DocumentRow
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
@@ -23,6 +22,9 @@ from ingest.metadata import apply_overrides, infer_metadata
 log = logging.getLogger(__name__)
 ADDED, UPDATED, UNCHANGED, REMOVED, FAILED = "added", "updated", "unchanged", "removed", "failed"
 EMBED_BATCH = 64
+# Chunks of several documents are embedded together, sorted by length: short documents no longer
+# cost a half-empty batch each, and padding stays small. Bounded, so memory stays flat.
+PENDING_CHUNKS = 512
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,18 @@ class Progress:
 class _Plan:
     activate: list[int] = field(default_factory=list)
     remove: list[int] = field(default_factory=list)
+    relabel: dict[int, DocumentMeta] = field(default_factory=dict)  # unchanged files, new details
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A document read and chunked, waiting to be embedded with others, then staged."""
+
+    position: int  # in the run's outcomes
+    document: Document
+    size: int
+    status: str
+    previous: DocumentRow | None
 
 
 def ingest(
@@ -90,36 +104,43 @@ def ingest(
         active = {d.source: d for d in catalog.documents(ACTIVE)}
         staged = {(d.source, d.content_hash): d for d in catalog.documents(STAGED)}
         plan = _Plan()
-        outcomes: list[Outcome] = []
-        embedded = 0
+        outcomes: list[Outcome | None] = []
+        waiting: list[_Parsed] = []
         progress.start_files(len(files))
         for path in files:
-            outcome = _ingest_file(
+            result = _read_file(
                 library,
                 path,
-                run_id,
                 active,
                 staged,
                 plan,
                 {**sidecars.get(path, {}), **(overrides or {})},
-                progress,
             )
-            embedded += outcome.chunks if outcome.embedded else 0
-            outcomes.append(outcome)
+            if isinstance(result, Outcome):
+                outcomes.append(result)
+            else:
+                waiting.append(_Parsed(len(outcomes), *result))
+                outcomes.append(None)
+                if sum(len(p.document.chunks) for p in waiting) >= PENDING_CHUNKS:
+                    _embed_and_stage(library, waiting, run_id, plan, outcomes, progress)
+                    waiting = []
             progress.file_done(path.name)
+        _embed_and_stage(library, waiting, run_id, plan, outcomes, progress)
+        done = [o for o in outcomes if o is not None]
+        embedded = sum(o.chunks for o in done if o.embedded)
         if sync:
-            outcomes += _vanished(paths, files, active, plan)
+            done += _vanished(paths, files, active, plan)
         # Staged documents of killed runs that this run did not pick up are stale: drop them.
         used = set(plan.activate)
         plan.remove += [d.id for d in staged.values() if d.id not in used]
         version = None
-        if plan.activate or any(o.status == REMOVED for o in outcomes):
+        if plan.relabel:  # before publishing: the new index reads titles from the catalog
+            catalog.relabel(plan.relabel)
+        if plan.activate or plan.relabel or any(o.status == REMOVED for o in done):
             version = library.publish(plan.activate, plan.remove)
         elif plan.remove:
             catalog.discard(plan.remove)
-        report = RunReport(
-            run_id, tuple(outcomes), version, time.perf_counter() - started, embedded
-        )
+        report = RunReport(run_id, tuple(done), version, time.perf_counter() - started, embedded)
         catalog.finish_run(
             run_id,
             "completed",
@@ -130,7 +151,7 @@ def ingest(
             failed=report.count(FAILED),
             failures=[
                 {"source": o.source, "reason": o.reason, "advice": o.advice}
-                for o in outcomes
+                for o in done
                 if o.status == FAILED
             ],
             seconds=report.seconds,
@@ -138,16 +159,36 @@ def ingest(
     return report
 
 
-def _ingest_file(
+def _unchanged(previous: DocumentRow, overrides: Mapping[str, object], plan: _Plan) -> Outcome:
+    """A file whose content is unchanged; a manifest or flag that now says otherwise about its
+    title, year or type updates those details in place, without parsing or embedding it again."""
+    stored = meta_of(previous)
+    try:
+        wanted = apply_overrides(stored, overrides) if overrides else stored
+    except ValueError as error:
+        return Outcome(
+            previous.source, FAILED, f"bad metadata: {error}", "fix the manifest row or flag"
+        )
+    if wanted == stored:
+        return Outcome(previous.source, UNCHANGED, document_id=previous.id)
+    plan.relabel[previous.id] = wanted
+    return Outcome(
+        previous.source,
+        UPDATED,
+        document_id=previous.id,
+        notes=("details updated from the manifest or flags; content unchanged, not re-embedded",),
+    )
+
+
+def _read_file(
     library: Library,
     path: Path,
-    run_id: int,
     active: Mapping[str, DocumentRow],
     staged: Mapping[tuple[str, str], DocumentRow],
     plan: _Plan,
     overrides: Mapping[str, object],
-    progress: Progress,
-) -> Outcome:
+) -> Outcome | tuple[Document, int, str, DocumentRow | None]:
+    """A file's outcome when it needs no embedding; else its parsed document, to embed."""
     source = str(path)
     try:
         data = path.read_bytes()
@@ -162,7 +203,7 @@ def _ingest_file(
     previous = active.get(source)
     status = UPDATED if previous is not None else ADDED
     if previous is not None and previous.content_hash == content_hash:
-        return Outcome(source, UNCHANGED, document_id=previous.id)
+        return _unchanged(previous, overrides, plan)
     resumed = staged.get((source, content_hash))
     if resumed is not None:  # embedded by a run that was killed before it published
         plan.activate.append(resumed.id)
@@ -189,19 +230,7 @@ def _ingest_file(
             f"unexpected error while reading it ({type(error).__name__}: {error})",
             "the rest of the run went on; please report this file to the maintainers",
         )
-    embeddings = _embed(library, document, progress)
-    document_id = library.stage(document, embeddings, run_id, len(data))
-    plan.activate.append(document_id)
-    if previous is not None:
-        plan.remove.append(previous.id)
-    return Outcome(
-        source,
-        status,
-        document_id=document_id,
-        chunks=len(document.chunks),
-        notes=document.notes,
-        embedded=True,
-    )
+    return document, len(data), status, previous
 
 
 def _parse(
@@ -243,16 +272,39 @@ def _parse(
     )
 
 
-def _embed(library: Library, document: Document, progress: Progress) -> np.ndarray:
+def _embed_and_stage(
+    library: Library,
+    waiting: Sequence[_Parsed],
+    run_id: int,
+    plan: _Plan,
+    outcomes: list[Outcome | None],
+    progress: Progress,
+) -> None:
+    """Embed the chunks of several documents in one call, then stage each document."""
     embedder = library.embedder
     assert embedder is not None
-    texts = [c.text for c in document.chunks]
-    parts = []
-    for start in range(0, len(texts), EMBED_BATCH):
-        batch = texts[start : start + EMBED_BATCH]
-        parts.append(embedder.embed(batch, batch_size=EMBED_BATCH))
-        progress.chunks_embedded(len(batch))
-    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    texts = [c.text for p in waiting for c in p.document.chunks]
+    if not texts:
+        return
+    vectors = embedder.embed(texts, batch_size=EMBED_BATCH)
+    progress.chunks_embedded(len(texts))
+    start = 0
+    for parsed in waiting:
+        document = parsed.document
+        embeddings = vectors[start : start + len(document.chunks)]
+        start += len(document.chunks)
+        document_id = library.stage(document, embeddings, run_id, parsed.size)
+        plan.activate.append(document_id)
+        if parsed.previous is not None:
+            plan.remove.append(parsed.previous.id)
+        outcomes[parsed.position] = Outcome(
+            document.source,
+            parsed.status,
+            document_id=document_id,
+            chunks=len(document.chunks),
+            notes=document.notes,
+            embedded=True,
+        )
 
 
 def _vanished(

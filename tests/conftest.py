@@ -13,16 +13,24 @@ from index.settings import Settings
 from tests.doubles import HashEmbedder
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-CLEARED_PREFIXES = ("SLACK_", "EVIDENCE_", "TEAMS_", "MICROSOFT_")
+CLEARED_PREFIXES = ("SLACK_", "EVIDENCE_", "TEAMS_", "MICROSOFT_", "CONNECTIONS__")
 CLEARED_NAMES = ("DATABASE_URL", "PORT")
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the ONNX export of the bundled model, made once for the whole session."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environ(monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> None:
     """No test sees the developer's or CI's own settings."""
     for name in list(os.environ):
         if name.startswith(CLEARED_PREFIXES) or name in CLEARED_NAMES:
             monkeypatch.delenv(name)
+    # Commands run in a test export the model into this cache once, not into every library.
+    monkeypatch.setenv("EVIDENCE_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
 

@@ -58,11 +58,14 @@ def test_eval_beir_reports_every_mode(
     home = str(tmp_path / "library")
     assert run(["--home", home, "eval", "beir", str(folder), "--json"], {}) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data["results"]) == {"hybrid", "dense", "lexical"}
+    assert set(data["results"]) == {"hybrid", "rrf", "dense", "lexical"}
     for metrics in data["results"].values():
         assert metrics["recall@100"] == 1.0  # six documents: everything is within the top 100
         assert metrics["mrr@10"] >= 0.5
     assert data["config"]["queries"] == 3 and data["config"]["documents"] == 6
+    assert run(["--home", home, "docs", "list", "--json"], {}) == 0
+    titles = {d["title"] for d in json.loads(capsys.readouterr().out)}
+    assert titles == {title for title, _ in DOCS.values()}  # from the manifest written beside
     assert run(["--home", home, "eval", "beir", str(folder)], {}) == 0
     table = capsys.readouterr().out
     assert "| hybrid |" in table and "Configuration: model=all-MiniLM-L6-v2" in table

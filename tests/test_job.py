@@ -176,9 +176,24 @@ def test_manifest_and_flags_override_metadata(settings: Settings, tmp_path: Path
     assert kinship.doc_type == "research report"
     assert "kinship" in kinship.topics
 
-    ingest(library, [folder / "notes.txt"], overrides={"licence": "CC BY 4.0", "doc_type": "other"})
+    # An unchanged file whose manifest row or flags now say otherwise: details updated in place,
+    # nothing embedded again, and the new title is searchable.
+    embedder = HashEmbedder()
+    relabelled = ingest(
+        Library(settings, embedder),
+        [folder / "notes.txt"],
+        overrides={"licence": "CC BY 4.0", "title": "Quarterly zephyrine digest"},
+    )
+    assert relabelled.count("updated") == 1 and relabelled.embedded_chunks == 0
+    assert embedder.embedded == 1  # the model fingerprint check only
+    assert relabelled.index_version is not None
     notes = next(d for d in library.catalog.documents() if d.source.endswith("notes.txt"))
-    assert notes.licence is None  # unchanged file: not re-read, so flags do not apply
+    assert (notes.licence, notes.title) == ("CC BY 4.0", "Quarterly zephyrine digest")
+    assert len([d for d in library.catalog.documents() if d.source.endswith("notes.txt")]) == 1
+    found = Library(settings, HashEmbedder()).search("zephyrine", mode="lexical")
+    assert found and found[0].source.endswith("notes.txt")
+    again = ingest(library, [folder / "notes.txt"], overrides={"licence": "CC BY 4.0"})
+    assert again.count("unchanged") == 1 and again.index_version is None
     factories.write(folder / "more.txt", "MORE\n\nSomething new about supervision frequency.\n")
     ingest(library, [folder / "more.txt"], overrides={"licence": "CC BY 4.0", "title": "More"})
     more = next(d for d in library.catalog.documents() if d.source.endswith("more.txt"))

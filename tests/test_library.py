@@ -202,3 +202,44 @@ def test_writers_on_two_hosts_sharing_a_catalog_are_serialised(
                 pass
     with second.writing():
         pass  # released when the first writer finished
+
+
+def test_an_index_from_an_older_analyzer_is_rebuilt_not_misread(settings: Settings) -> None:
+    from dataclasses import replace
+
+    from index.lexical import ANALYZER, LexicalIndex
+    from index.store import load_version, save_version
+
+    library = Library(settings, HashEmbedder())
+    add(library, make_document("supervision"), make_document("retention"))
+    current = library.current()
+    assert current is not None and current.lexical.analyzer == ANALYZER
+    # Files as an older release wrote them: other terms for the same passages, another analyzer.
+    old = current.lexical
+    vocabulary = {f"{term}~old": column for term, column in old.vocabulary.items()}
+    stale = LexicalIndex(old.ids, vocabulary, old.weights, "light-1")
+    save_version(settings.index_dir, replace(current, lexical=stale))
+    assert load_version(settings.index_dir, current.version).lexical.analyzer == "light-1"
+
+    reader = Library(settings, HashEmbedder())
+    passages = reader.search("caseloads", mode="lexical")
+    assert passages and passages[0].source == "/data/retention.pdf"
+    assert passages[0].lexical_score > 0
+    rebuilt = reader.current()
+    assert rebuilt is not None and rebuilt.lexical.analyzer == ANALYZER
+
+
+def test_a_passage_that_is_only_a_heading_is_not_returned(settings: Settings) -> None:
+    heading = "Family network support packages"
+    body = "Family network support packages pay for what relatives need to care for a child."
+    pages = (f"{heading}\n\nMinimum expectations", body)
+    chunks = (
+        Chunk(0, heading, (Span(1, 0, len(heading)),), (heading,), 5),
+        Chunk(1, body, (Span(2, 0, len(body)),), (heading, "Minimum expectations"), 14),
+    )
+    meta = DocumentMeta(title="Pathfinder evaluation", doc_type="research report")
+    document = Document("/data/ffc.pdf", "hash-ffc", "pdf", True, pages, chunks, meta)
+    library = Library(settings, HashEmbedder())
+    add(library, document)
+    passages = library.search("family network support packages", limit=5)
+    assert [p.text for p in passages] == [body]

@@ -1,0 +1,137 @@
+"""The dense vector index, chosen by library size: exact while small, IVF with 8-bit codes when big.
+
+Both kinds hold catalog chunk ids and answer `search`, `reconstruct(id)`, `add_with_ids` and
+`remove_ids`, so the library edits either in place between versions. The choice is written into
+each version's manifest (`describe`).
+
+- under 50,000 passages: exact inner product (`IndexFlatIP` in an id map), 4 bytes a dimension.
+- 50,000 and more: `IndexIVFScalarQuantizer`, inner product over 8-bit codes (1 byte a dimension)
+  in `nlist` lists, of which a query scans `nprobe`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from typing import Any
+
+import numpy as np
+
+EXACT_LIMIT = 50_000
+FLAT, IVF_SQ8 = "flat", "ivf-sq8"
+TRAIN_PER_LIST = 40  # k-means points per list: enough for stable centroids, quick on two cores
+PROBE_SHARE = 64  # search nlist / PROBE_SHARE lists, at least MIN_PROBE: recall@10 0.98 at 1M
+MIN_PROBE = 16
+SEED = 1234
+
+
+def plan(count: int) -> dict[str, Any]:
+    """The index kind (and IVF shape) for a library of `count` passages."""
+    if count < EXACT_LIMIT:
+        return {"kind": FLAT}
+    nlist = 2 ** round(math.log2(2 * math.sqrt(count)))  # 1M -> 2048, 100k -> 512
+    return {"kind": IVF_SQ8, "nlist": nlist, "nprobe": max(MIN_PROBE, nlist // PROBE_SHARE)}
+
+
+def build(ids: np.ndarray, matrix: np.ndarray, dimension: int) -> Any:
+    """A new index of `matrix` (unit rows) keyed by `ids`, of the kind `plan` picks for its size."""
+    faiss = _faiss()
+
+    shape = plan(len(ids))
+    if shape["kind"] == FLAT:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    else:
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer,
+            dimension,
+            shape["nlist"],
+            faiss.ScalarQuantizer.QT_8bit,
+            faiss.METRIC_INNER_PRODUCT,
+        )
+        index.own_fields = True
+        quantizer.this.disown()  # the IVF index frees its quantizer
+        sample = min(len(ids), shape["nlist"] * TRAIN_PER_LIST)
+        rows = np.random.default_rng(SEED).choice(len(ids), size=sample, replace=False)
+        index.train(np.ascontiguousarray(matrix[np.sort(rows)]))
+        index.nprobe = shape["nprobe"]
+        # Catalog ids are not 0..n-1: a hash table maps them to list entries, for
+        # `reconstruct(id)` and `remove_ids`.
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+    if len(ids):
+        index.add_with_ids(np.ascontiguousarray(matrix, dtype=np.float32), ids)
+    return index
+
+
+def kind(index: Any) -> str:
+    faiss = _faiss()
+
+    return IVF_SQ8 if isinstance(index, faiss.IndexIVF) else FLAT
+
+
+def describe(index: Any) -> dict[str, Any]:
+    """What a manifest records about a vector index."""
+    shape: dict[str, Any] = {"kind": kind(index), "count": int(index.ntotal)}
+    if shape["kind"] == IVF_SQ8:
+        shape.update(nlist=int(index.nlist), nprobe=int(index.nprobe), code_bytes=index.code_size)
+    return shape
+
+
+def still_fits(index: Any, count: int) -> bool:
+    """Whether an index can be edited to hold `count` passages, or should be rebuilt.
+
+    A flat index is rebuilt as IVF once the library passes EXACT_LIMIT; an IVF index goes back to
+    flat below it, and is retrained once the library is four times larger or smaller than the size
+    its lists were planned for, since its centroids describe other data.
+    """
+    shape = plan(count)
+    if shape["kind"] != kind(index):
+        return False
+    if shape["kind"] == IVF_SQ8:
+        planned_for = (index.nlist / 2) ** 2  # the inverse of plan's nlist = 2 sqrt(count)
+        return planned_for / 4 < count < planned_for * 4
+    return True
+
+
+def search(
+    index: Any, query: np.ndarray, limit: int, allowed: np.ndarray | None
+) -> list[tuple[int, float]]:
+    """The `limit` nearest chunk ids by inner product, only among `allowed` when given."""
+    faiss = _faiss()
+
+    k = min(limit, int(index.ntotal))
+    if k == 0:
+        return []
+    params = None
+    selector = None
+    if allowed is not None:
+        selector = faiss.IDSelectorBatch(allowed)  # kept alive in this frame: faiss borrows it
+    if kind(index) == IVF_SQ8:
+        # Filtered: every list is scanned, so a narrow filter still finds its passages.
+        nprobe = index.nlist if selector is not None else index.nprobe
+        params = faiss.SearchParametersIVF(nprobe=nprobe)
+        if selector is not None:
+            params.sel = selector
+    elif selector is not None:
+        params = faiss.SearchParameters()
+        params.sel = selector
+    scores, ids = index.search(query[None, :].astype(np.float32), k, params=params)
+    return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+
+
+def remove(index: Any, ids: np.ndarray) -> None:
+    """Drop these chunk ids from the index (ids it does not hold are ignored)."""
+    faiss = _faiss()
+
+    if not len(ids):
+        return
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    if kind(index) == IVF_SQ8:  # its hash-table direct map can only remove a plain id array
+        index.remove_ids(faiss.IDSelectorArray(len(ids), faiss.swig_ptr(ids)))
+    else:
+        index.remove_ids(faiss.IDSelectorBatch(ids))
+
+
+def _faiss() -> Any:
+    """faiss, imported on first use (it is slow to import) and typed loosely: its stubs lag it."""
+    return importlib.import_module("faiss")
