@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot import administration
 from index.library import Library
 
 log = logging.getLogger(__name__)
@@ -89,27 +90,10 @@ def receive_files(
 
 def admin_reply(library: Library, text: str) -> str:
     """`/evidence-admin list | remove ID | stats`, answered as plain mrkdwn text."""
-    words = text.split()
-    action = words[0].casefold() if words else "help"
-    if action == "list":
-        docs = library.catalog.documents()
-        lines = [f"{d.id}  {d.year or '----'}  {d.doc_type}  {d.title[:80]}" for d in docs[:100]]
-        more = f"\n…and {len(docs) - 100} more" if len(docs) > 100 else ""
-        return ("```" + "\n".join(lines) + "```" + more) if lines else "The library is empty."
-    if action == "stats":
-        counts = library.catalog.counts()
-        row = library.catalog.library()
-        version = row.index_version if row else 0
-        return (
-            f"{counts['documents']} documents, {counts['pages']} pages, {counts['chunks']} "
-            f"passages; index version {version}"
-        )
-    if action == "remove" and len(words) == 2 and words[1].isdigit():
-        doc = library.catalog.document(int(words[1]))
-        if doc is None:
-            return f"No document {words[1]}; try `/evidence-admin list`."
-        with library.writing():
-            library.check_model(create=True)
-            version = library.publish([], [doc.id])
-        return f"Removed document {doc.id} ({doc.title[:80]}); index version {version}."
-    return "Usage: `/evidence-admin list`, `/evidence-admin remove ID`, `/evidence-admin stats`"
+    return administration.admin_reply(
+        library,
+        text.split(),
+        unknown_hint="try `/evidence-admin list`.",
+        usage="Usage: `/evidence-admin list`, `/evidence-admin remove ID`, `/evidence-admin stats`",
+        set_out=lambda listing: f"```{listing}```",
+    )
