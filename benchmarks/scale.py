@@ -139,6 +139,7 @@ def embedding_speed(library: Any, embedder: Any, sample: int) -> Result:
 def grow_library(library: Any, real_ids: np.ndarray, real: np.ndarray, target: int) -> None:
     """Copy real documents with perturbed embeddings until the catalog holds `target` passages."""
     from sqlalchemy import insert, select
+    from sqlalchemy.orm import undefer
 
     from index.tables import ACTIVE, ChunkRow, DocumentRow, PageRow
 
@@ -148,7 +149,11 @@ def grow_library(library: Any, real_ids: np.ndarray, real: np.ndarray, target: i
     with catalog.session() as session:
         documents = list(session.scalars(select(DocumentRow).order_by(DocumentRow.id)))
         pages = list(session.scalars(select(PageRow)))
-        chunks = list(session.scalars(select(ChunkRow).order_by(ChunkRow.id)))
+        chunks = list(
+            session.scalars(
+                select(ChunkRow).options(undefer(ChunkRow.sentence_vectors)).order_by(ChunkRow.id)
+            )
+        )
     columns = [c.key for c in DocumentRow.__table__.columns if c.key != "id"]
     total, copy = len(real_ids), 0
     while total < target:
@@ -195,6 +200,7 @@ def grow_library(library: Any, real_ids: np.ndarray, real: np.ndarray, target: i
                         "page_start": c.page_start,
                         "page_end": c.page_end,
                         "embedding": mixed[n].tobytes(),
+                        "sentence_vectors": c.sentence_vectors,
                     }
                     for n, c in enumerate(wanted)
                 ],
@@ -278,19 +284,20 @@ def _flat(ids: np.ndarray, matrix: np.ndarray) -> Any:
 
 
 def whole_ask(library: Any, baseline: Any, asked: Sequence[str]) -> Result:
-    """search + compose_answer: configured backend and chosen index, then torch and flat."""
-    from bot.answer import compose_answer
+    """The bot's whole answer (search + quotes): configured backend and chosen index, then
+    torch and flat."""
+    from bot.answering import Answerer
 
     version = library.current()
 
     def run(lib: Any) -> list[float]:
+        answerer = Answerer(lib, 0.52)
         seconds = []
         for question in asked[:3]:
-            compose_answer(question, lib.search(question), min_score=0.52, embed=lib.embedder.embed)
+            answerer.answer(question)
         for question in asked:
             started = time.perf_counter()
-            passages = lib.search(question)
-            compose_answer(question, passages, min_score=0.52, embed=lib.embedder.embed)
+            answerer.answer(question)
             seconds.append(time.perf_counter() - started)
         return seconds
 

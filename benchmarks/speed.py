@@ -258,10 +258,15 @@ def ask_latency(stage: Stage, asked: Sequence[tuple[str, str]], warm_up: Sequenc
             library.search(question, Filters())
         for group, question in asked:
             started = time.perf_counter()
-            passages = library.search(question, Filters())
+            vector = stage.embedder.embed([question])[0]
+            passages = library.search(question, Filters(), vector=vector, sentences=True)
             searched = time.perf_counter()
             answer = compose_answer(
-                question, passages, min_score=stage.settings.min_score, embed=stage.embedder.embed
+                question,
+                passages,
+                min_score=stage.settings.min_score,
+                embed=stage.embedder.embed,
+                question_vector=vector,
             )
             done = time.perf_counter()
             timings.append(

@@ -20,8 +20,17 @@ class Answerer:
         """Answer from the library, or say plainly that it holds no evidence."""
         embedder = self.library.embedder
         assert embedder is not None, "an Answerer needs a library opened with its model"
-        passages = self.library.search(question, filters, limit=limit)
-        return compose_answer(question, passages, min_score=self.min_score, embed=embedder.embed)
+        vector = embedder.embed([question])[0]
+        passages = self.library.search(
+            question, filters, limit=limit, vector=vector, sentences=True
+        )
+        return compose_answer(
+            question,
+            passages,
+            min_score=self.min_score,
+            embed=embedder.embed,
+            question_vector=vector,
+        )
 
     def library_version(self) -> int | None:
         row = self.library.catalog.library()

@@ -129,10 +129,17 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         assert library.embedder is not None
         for question in questions:
-            ranked = library.search(question.text, limit=max(10, settings.passages))
+            vector = library.embedder.embed([question.text])[0]
+            ranked = library.search(
+                question.text, limit=max(10, settings.passages), vector=vector, sentences=True
+            )
             shown = ranked[: settings.passages]
             answer = compose_answer(
-                question.text, shown, min_score=settings.min_score, embed=library.embedder.embed
+                question.text,
+                shown,
+                min_score=settings.min_score,
+                embed=library.embedder.embed,
+                question_vector=vector,
             )
             judgements.append(judge(question, ranked, shown, answer.answered))
     finally:

@@ -55,7 +55,10 @@ def _reindex(settings: Settings) -> int:
     with library.writing():
         library.check_model(create=True)
         version = library.publish([], [])
+        pooled = library.add_sentence_vectors()
     print(f"rebuilt the index from the catalog: version {version}")
+    if pooled:
+        print(f"added sentence vectors to {pooled} passages stored before they were kept")
     return 0
 
 

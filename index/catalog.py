@@ -25,7 +25,7 @@ from index.tables import (
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 # Ids bound into one IN (...): SQLite allows 32,766 parameters a statement, psycopg 65,535, and a
 # library of tens of thousands of documents passes both.
 ID_BATCH = 10_000
@@ -253,8 +253,18 @@ class Catalog:
                 row.sample = meta.sample
             session.commit()
 
-    def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
-        """Store a parsed document with its chunks and embeddings, invisible until published."""
+    def stage(
+        self,
+        document: Document,
+        embeddings: np.ndarray,
+        run_id: int,
+        size: int,
+        sentence_vectors: Sequence[bytes | None] = (),
+    ) -> int:
+        """Store a parsed document with its chunks and embeddings, invisible until published.
+
+        `sentence_vectors` holds each chunk's packed sentence vectors, when the run made them.
+        """
         meta = document.meta
         with self.session() as session:
             row = DocumentRow(
@@ -298,6 +308,7 @@ class Catalog:
                     page_start=chunk.page_start,
                     page_end=chunk.page_end,
                     embedding=vectors[i].tobytes(),
+                    sentence_vectors=sentence_vectors[i] if sentence_vectors else None,
                 )
                 for i, chunk in enumerate(document.chunks)
             )
@@ -399,6 +410,45 @@ class Catalog:
                 .where(DocumentRow.state.in_([ACTIVE, RETIRED]))
             )
             return [(chunk, doc) for chunk, doc in session.execute(query)]
+
+    def sentence_vectors(self, chunk_ids: Sequence[int]) -> dict[int, bytes]:
+        """The packed sentence vectors of these chunks, where they have them."""
+        if not chunk_ids:
+            return {}
+        with self.session() as session:
+            query = (
+                select(ChunkRow.id, ChunkRow.sentence_vectors)
+                .where(ChunkRow.id.in_([int(i) for i in chunk_ids]))
+                .where(ChunkRow.sentence_vectors.is_not(None))
+            )
+            return {int(i): bytes(blob) for i, blob in session.execute(query) if blob}
+
+    def chunks_without_sentence_vectors(
+        self, after: int, limit: int
+    ) -> list[tuple[int, int, str, tuple[Span, ...]]]:
+        """Chunks stored before sentence vectors were (id, document id, text, spans), by id."""
+        with self.session() as session:
+            query = (
+                select(ChunkRow.id, ChunkRow.document_id, ChunkRow.text, ChunkRow.spans)
+                .where(ChunkRow.sentence_vectors.is_(None), ChunkRow.id > after)
+                .order_by(ChunkRow.id)
+                .limit(limit)
+            )
+            return [
+                (int(i), int(d), text, tuple(Span(*s) for s in spans))
+                for i, d, text, spans in session.execute(query)
+            ]
+
+    def store_sentence_vectors(self, packed: Mapping[int, bytes]) -> None:
+        """Set chunks' packed sentence vectors (b"" for a chunk with no sentence)."""
+        if not packed:
+            return
+        with self.session() as session:
+            session.execute(
+                update(ChunkRow),
+                [{"id": i, "sentence_vectors": blob} for i, blob in packed.items()],
+            )
+            session.commit()
 
     def filtered_document_ids(self, filters: Filters) -> list[int]:
         """Active documents that pass the filters."""

@@ -40,6 +40,17 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray: ...
 
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]],
+        *,
+        batch_size: int = 64,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unit vectors of `texts`, and of the character spans `sentences[i]` of each text, pooled
+        from the same forward pass (zero rows for spans past the model's window)."""
+        ...
+
     def count_tokens(self, text: str) -> int: ...
 
 
@@ -125,6 +136,43 @@ class SentenceEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]],
+        *,
+        batch_size: int = 64,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One forward pass per batch gives the passage vectors and the token states to pool."""
+        import torch
+
+        from index.sentence_vectors import pool
+
+        model = self.model
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [out[:0]] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            features = model.tokenizer(
+                [texts[i] for i in rows],
+                padding=True,
+                truncation=True,
+                max_length=model.max_seq_length,
+                return_offsets_mapping=True,
+                return_tensors="pt",
+            )
+            offsets = features.pop("offset_mapping").numpy()
+            with torch.no_grad():
+                result = model.forward(dict(features))
+            vectors = result["sentence_embedding"].numpy()
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            out[rows] = vectors / np.maximum(norms, 1e-12)
+            hidden = result["token_embeddings"].numpy()
+            for j, i in enumerate(rows):
+                pooled[i] = pool(hidden[j], offsets[j], sentences[i])
+        return out, pooled
 
     def count_tokens(self, text: str) -> int:
         encoded = self.model.tokenizer(text, add_special_tokens=False, verbose=False)

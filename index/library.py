@@ -21,6 +21,7 @@ from index.embedder import Embedder, check_same_model, probe_vector
 from index.lexical import ANALYZER, LexicalIndex
 from index.records import Document, Filters, Passage
 from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
+from index.sentence_vectors import pack, sentence_spans, unpack
 from index.settings import Settings
 from index.store import (
     IndexFileError,
@@ -133,8 +134,14 @@ class Library:
         per_document: int | None = None,
         mode: str = "hybrid",
         candidates: int = CANDIDATES,
+        vector: np.ndarray | None = None,
+        sentences: bool = False,
     ) -> list[Passage]:
-        """Hybrid retrieval: dense and BM25 scores fused, a few passages per document at most."""
+        """Hybrid retrieval: dense and BM25 scores fused, a few passages per document at most.
+
+        `vector` is the query's embedding when the caller already has it; with `sentences`, each
+        passage carries its stored sentence vectors for choosing quotes.
+        """
         self.catalog.require_schema()
         version = self.current()
         if version is None:
@@ -150,7 +157,8 @@ class Library:
                 return []
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        vector = embedder.embed([query])[0]
+        if vector is None:
+            vector = embedder.embed([query])[0]
         dense = dict(_dense_search(version.vectors, vector, candidates, allowed))
         lexical = dict(version.lexical.search(query, candidates, allowed))
         if mode == "hybrid":  # each retriever scores the other's finds, then scores are fused
@@ -176,6 +184,7 @@ class Library:
             chunk, doc = rows[hit.chunk_id]
             wanted.setdefault(doc.id, set()).update(s.page for s in spans_of(chunk))
         page_texts = self.catalog.pages_of(wanted)
+        stored = self.catalog.sentence_vectors([h.chunk_id for h in chosen]) if sentences else {}
         passages = []
         for hit in chosen:
             chunk, doc = rows[hit.chunk_id]
@@ -198,6 +207,7 @@ class Library:
                     score=hit.fused,
                     dense_score=cosine[hit.chunk_id],
                     lexical_score=lexical.get(hit.chunk_id, 0.0),
+                    sentence_vectors=unpack(stored.get(chunk.id)),
                 )
             )
         return passages
@@ -245,9 +255,38 @@ class Library:
                 raise LibraryBusy(busy)
             yield
 
-    def stage(self, document: Document, embeddings: np.ndarray, run_id: int, size: int) -> int:
+    def stage(
+        self,
+        document: Document,
+        embeddings: np.ndarray,
+        run_id: int,
+        size: int,
+        sentence_vectors: Sequence[bytes | None] = (),
+    ) -> int:
         """Store a document invisibly; it appears in answers only after `publish`."""
-        return self.catalog.stage(document, embeddings, run_id, size)
+        return self.catalog.stage(document, embeddings, run_id, size, sentence_vectors)
+
+    def add_sentence_vectors(self, batch: int = 256) -> int:
+        """Pool and store sentence vectors for passages ingested before they were kept.
+
+        Runs the model over those passages once; returns how many passages it did.
+        """
+        embedder = self._require_embedder()
+        after = done = 0
+        while rows := self.catalog.chunks_without_sentence_vectors(after, batch):
+            wanted: dict[int, set[int]] = {}
+            for _, doc, _, spans in rows:
+                wanted.setdefault(doc, set()).update(s.page for s in spans)
+            pages = self.catalog.pages_of(wanted)
+            keys, where = zip(
+                *(sentence_spans(spans, pages[doc]) for _, doc, _, spans in rows), strict=True
+            )
+            _, pooled = embedder.embed_passages([text for _, _, text, _ in rows], where)
+            self.catalog.store_sentence_vectors(
+                {row[0]: pack(k, v) or b"" for row, k, v in zip(rows, keys, pooled, strict=True)}
+            )
+            after, done = rows[-1][0], done + len(rows)
+        return done
 
     def publish(self, activate: Sequence[int], remove: Sequence[int]) -> int:
         """Write a new index version with `activate` in and `remove` out, then switch to it."""

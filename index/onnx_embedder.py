@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from index.embedder import ModelError, model_name, resolve_model
+from index.sentence_vectors import pool
 
 BATCH = 32  # sorted by length first, so padding is small whatever the batch size
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -215,10 +216,27 @@ class OnnxEmbedder:
         return self._max_length - 2
 
     def embed(self, texts: Sequence[str], *, batch_size: int = BATCH) -> np.ndarray:
+        return self._run(texts, None, batch_size)[0]
+
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]],
+        *,
+        batch_size: int = BATCH,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and for each passage its sentences' vectors from the same pass."""
+        return self._run(texts, sentences, batch_size)
+
+    def _run(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]] | None,
+        batch_size: int,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         session, batcher, _ = self._load()
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled: list[np.ndarray] = [out[:0]] * len(texts)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
@@ -228,13 +246,17 @@ class OnnxEmbedder:
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = session.run(None, feed)[0]
             if self._pooling == "cls":
-                pooled = hidden[:, 0]
+                vectors = hidden[:, 0]
             else:
                 weights = mask[:, :, None].astype(np.float32)
-                pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[rows] = pooled / np.maximum(norms, 1e-12)
-        return out
+                vectors = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            out[rows] = vectors / np.maximum(norms, 1e-12)
+            if sentences is not None:
+                for j, i in enumerate(rows):
+                    offsets = np.asarray(encoded[j].offsets, dtype=np.int64)
+                    pooled[i] = pool(hidden[j], offsets, sentences[i])
+        return out, pooled
 
     def count_tokens(self, text: str) -> int:
         counter = self._load()[2]

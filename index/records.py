@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DOC_TYPES: tuple[str, ...] = (
     "statutory guidance",
@@ -108,3 +113,5 @@ class Passage(OnPages):
     score: float = 0.0
     dense_score: float = 0.0
     lexical_score: float = 0.0
+    # Vectors of the passage's sentences by (page, start, end), where the library stored them.
+    sentence_vectors: Mapping[tuple[int, int, int], np.ndarray] = field(default_factory=dict)

@@ -95,7 +95,11 @@ class ChunkRow(Base):
     token_count: Mapped[int] = mapped_column(Integer)
     page_start: Mapped[int] = mapped_column(Integer)
     page_end: Mapped[int] = mapped_column(Integer)
-    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    embedding: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The passage's sentences' vectors (index.sentence_vectors.pack); None before revision 0005.
+    sentence_vectors: Mapped[bytes | None] = mapped_column(
+        LargeBinary, nullable=True, deferred=True
+    )
 
 
 class IngestRunRow(Base):

@@ -12,6 +12,7 @@ from pathlib import Path
 from index.catalog import meta_of
 from index.library import Library
 from index.records import Document, DocumentMeta
+from index.sentence_vectors import pack, sentence_spans
 from index.tables import ACTIVE, STAGED, DocumentRow
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
@@ -283,17 +284,23 @@ def _embed_and_stage(
     """Embed the chunks of several documents in one call, then stage each document."""
     embedder = library.embedder
     assert embedder is not None
-    texts = [c.text for p in waiting for c in p.document.chunks]
-    if not texts:
+    chunks = [
+        (c, dict(enumerate(p.document.pages, start=1))) for p in waiting for c in p.document.chunks
+    ]
+    if not chunks:
         return
-    vectors = embedder.embed(texts, batch_size=EMBED_BATCH)
+    keys, spans = zip(*(sentence_spans(c.spans, pages) for c, pages in chunks), strict=True)
+    texts = [chunk.text for chunk, _ in chunks]
+    vectors, pooled = embedder.embed_passages(texts, spans, batch_size=EMBED_BATCH)
+    packed = [pack(k, v) for k, v in zip(keys, pooled, strict=True)]
     progress.chunks_embedded(len(texts))
     start = 0
     for parsed in waiting:
         document = parsed.document
-        embeddings = vectors[start : start + len(document.chunks)]
-        start += len(document.chunks)
-        document_id = library.stage(document, embeddings, run_id, parsed.size)
+        end = start + len(document.chunks)
+        embeddings, sentences = vectors[start:end], packed[start:end]
+        start = end
+        document_id = library.stage(document, embeddings, run_id, parsed.size, sentences)
         plan.activate.append(document_id)
         if parsed.previous is not None:
             plan.remove.append(parsed.previous.id)

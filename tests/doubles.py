@@ -35,6 +35,9 @@ class HashEmbedder:
     def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         self.calls += 1
         self.embedded += len(texts)
+        return self._vectors(texts)
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.casefold()):
@@ -42,6 +45,20 @@ class HashEmbedder:
                 out[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
             out[row, 0] += 0.01  # never the zero vector
         return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_passages(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]],
+        *,
+        batch_size: int = 64,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Like the real models, one pass per passage: sentences are not counted as embedded."""
+        pieces = [
+            self._vectors([text[a:b] for a, b in spans])
+            for text, spans in zip(texts, sentences, strict=True)
+        ]
+        return self.embed(texts), pieces
 
     def count_tokens(self, text: str) -> int:
         return len(TOKEN.findall(text))

@@ -1,0 +1,92 @@
+"""Vectors of a passage's sentences, pooled from the passage's own forward pass.
+
+At ingestion the model reads each passage once. The word-piece states that lie inside a sentence
+are averaged into that sentence's vector ("late chunking"), so sentences get vectors at no extra
+model cost, and each carries its passage's context. An answer then picks the sentence to quote
+by comparing these with the question, without running the model on sentences while a
+practitioner waits. Vectors are keyed by their sentence's page offsets, the same offsets a quote
+is cut at, and stored as float16 beside the passage in the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from index.records import Span
+from index.sentences import split_sentences
+
+Key = tuple[int, int, int]  # page number, start and end offsets in that page's text
+SEPARATOR = 2  # a chunk's text joins its spans with a blank line
+
+
+def sentence_spans(
+    spans: Sequence[Span], pages: Mapping[int, str]
+) -> tuple[list[Key], list[tuple[int, int]]]:
+    """The sentences of a chunk: their page keys, and where each lies in the chunk's text.
+
+    `pages` maps page numbers to texts. Sentences are split exactly as answers split them,
+    region by region, so keys match the quotes answers cut.
+    """
+    keys: list[Key] = []
+    where: list[tuple[int, int]] = []
+    offset = 0
+    for span in spans:
+        region = pages[span.page][span.start : span.end]
+        for start, end in split_sentences(region):
+            keys.append((span.page, span.start + start, span.start + end))
+            where.append((offset + start, offset + end))
+        offset += len(region) + SEPARATOR
+    return keys, where
+
+
+def pool(hidden: np.ndarray, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Unit mean vectors of the word pieces inside each character span of the text.
+
+    Args:
+        hidden: (tokens, dimension) states of one text from the model's last layer.
+        offsets: (tokens, 2) character offsets of each token; special and padding tokens are
+            (0, 0) and never count.
+        spans: (start, end) character ranges of the sentences.
+
+    Returns:
+        (len(spans), dimension) float32; a row is zero where no word piece lies inside the span
+        (text past the model's window).
+    """
+    out = np.zeros((len(spans), hidden.shape[1]), dtype=np.float32)
+    if not len(spans):
+        return out
+    starts, ends = offsets[: len(hidden), 0], offsets[: len(hidden), 1]
+    real = ends > starts
+    for row, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (ends <= end)
+        if inside.any():
+            vector = hidden[inside].mean(axis=0)
+            norm = float(np.linalg.norm(vector))
+            if norm > 0:
+                out[row] = vector / norm
+    return out
+
+
+def pack(keys: Sequence[Key], vectors: np.ndarray) -> bytes | None:
+    """Bytes for the catalog: count, keys, then float16 vectors; zero rows are left out."""
+    keep = [row for row in range(len(keys)) if vectors[row].any()]
+    if not keep:
+        return None
+    count = np.asarray([len(keep)], dtype="<i4").tobytes()
+    packed_keys = np.asarray([keys[row] for row in keep], dtype="<i4").tobytes()
+    return count + packed_keys + np.asarray(vectors[keep], dtype="<f2").tobytes()
+
+
+def unpack(blob: bytes | None) -> dict[Key, np.ndarray]:
+    """The sentence vectors `pack` stored, as float32 rows by key; {} for none."""
+    if not blob:
+        return {}
+    count = int(np.frombuffer(blob, dtype="<i4", count=1)[0])
+    keys = np.frombuffer(blob, dtype="<i4", count=3 * count, offset=4).reshape(count, 3)
+    body = 4 + 12 * count
+    dimension = (len(blob) - body) // (2 * count)
+    vectors = np.frombuffer(blob, dtype="<f2", count=count * dimension, offset=body)
+    rows = vectors.reshape(count, dimension).astype(np.float32)
+    return {(int(p), int(s), int(e)): rows[n] for n, (p, s, e) in enumerate(keys)}
