@@ -28,7 +28,7 @@ from index.library import Library
 from index.records import Filters
 from index.settings import DEFAULT_MODEL, Settings
 from ingest.chunking import chunk_blocks
-from ingest.job import ADDED, EMBED_BATCH, FAILED, ingest
+from ingest.job import ADDED, FAILED, ingest
 from ingest.loaded import LoadedDocument, RejectedFile
 from ingest.loading import load_file
 
@@ -160,14 +160,12 @@ def chunk_documents(stage: Stage, documents: Sequence[LoadedDocument]) -> tuple[
 
 
 def embed_chunks(embedder: SentenceEmbedder, texts: Sequence[str]) -> Result:
-    """Time embedding in batches of the ingestion job's size; the model is already loaded."""
+    """Time embedding as the ingestion job does (the backend's own batch); the model is loaded."""
     started = time.perf_counter()
-    for start in range(0, len(texts), EMBED_BATCH):
-        embedder.embed(texts[start : start + EMBED_BATCH], batch_size=EMBED_BATCH)
+    embedder.embed(texts)
     seconds = time.perf_counter() - started
     return {
         "chunks": len(texts),
-        "batch_size": EMBED_BATCH,
         "seconds": seconds,
         "chunks_per_s": per_second(len(texts), seconds),
     }

@@ -27,7 +27,11 @@ import numpy as np
 from index.embedder import ModelError, model_name, resolve_model
 from index.sentence_vectors import pool
 
-BATCH = 32  # sorted by length first, so padding is small whatever the batch size
+# Texts are sorted by length first, so padding is small whatever the batch size; on two AVX2
+# cores batches of 8 ran int8 passages about 40% faster than batches of 32 or 64 (cache-sized).
+BATCH = 8
+# Part of the export cache's name: a change to how the graph is made makes a new export.
+EXPORT_FORMAT = "2"  # 2: eager attention, so ONNX Runtime fuses it and int8 covers it
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 
@@ -47,7 +51,7 @@ def model_folder(ref: str) -> Path:
 
 def export_folder(location: Path, cache: Path) -> Path:
     """Where this model's exports live: named by the model and a digest of its files."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"export {EXPORT_FORMAT}".encode())
     for name in ("config.json", "tokenizer.json", "sentence_bert_config.json", *WEIGHTS):
         path = location / name
         if path.exists():
@@ -77,13 +81,24 @@ def ensure_export(location: Path, cache: Path, *, quantised: bool) -> Path:
 
 
 def _export(location: Path, target: Path) -> None:
-    """torch -> ONNX with dynamic batch and sequence axes, then ONNX Runtime's BERT fusions."""
+    """torch -> ONNX with dynamic batch and sequence axes, then ONNX Runtime's BERT fusions.
+
+    The model is traced with eager attention: the SDPA graph transformers exports by default has
+    NaN guards that ONNX Runtime's fuser does not recognise, which leaves attention as a dozen
+    small fp32 operators; eager attention fuses into one Attention operator per layer, and int8
+    then covers its projections too. Same vectors, about 1.5x faster in fp32.
+    """
     import torch
     from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoConfig, AutoModel
 
     config = AutoConfig.from_pretrained(location, local_files_only=True)
-    model = AutoModel.from_pretrained(location, local_files_only=True).eval()
+    try:
+        model = AutoModel.from_pretrained(
+            location, local_files_only=True, attn_implementation="eager"
+        ).eval()
+    except (TypeError, ValueError):  # an architecture without the eager choice: as it comes
+        model = AutoModel.from_pretrained(location, local_files_only=True).eval()
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:
@@ -130,7 +145,8 @@ def _export(location: Path, target: Path) -> None:
 
 
 def _quantise(source: Path, target: Path) -> None:
-    """Dynamic int8: weights of every MatMul per output channel, activations at run time."""
+    """Dynamic int8: weights of every MatMul and fused Attention per output channel, activations
+    quantised at run time."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     partial = target.with_name(f".{target.name}.{os.getpid()}")
@@ -142,7 +158,7 @@ def _quantise(source: Path, target: Path) -> None:
             str(source),
             str(partial),
             per_channel=True,
-            op_types_to_quantize=["MatMul"],
+            op_types_to_quantize=["MatMul", "Attention"],
             weight_type=QuantType.QInt8,
             # Fused Attention ops hide their output types from shape inference: they are float.
             extra_options={"DefaultTensorType": 1},

@@ -22,7 +22,6 @@ from ingest.metadata import apply_overrides, infer_metadata
 
 log = logging.getLogger(__name__)
 ADDED, UPDATED, UNCHANGED, REMOVED, FAILED = "added", "updated", "unchanged", "removed", "failed"
-EMBED_BATCH = 64
 # Chunks of several documents are embedded together, sorted by length: short documents no longer
 # cost a half-empty batch each, and padding stays small. Bounded, so memory stays flat.
 PENDING_CHUNKS = 512
@@ -291,7 +290,7 @@ def _embed_and_stage(
         return
     keys, spans = zip(*(sentence_spans(c.spans, pages) for c, pages in chunks), strict=True)
     texts = [chunk.text for chunk, _ in chunks]
-    vectors, pooled = embedder.embed_passages(texts, spans, batch_size=EMBED_BATCH)
+    vectors, pooled = embedder.embed_passages(texts, spans)  # each backend's own best batch
     packed = [pack(k, v) for k, v in zip(keys, pooled, strict=True)]
     progress.chunks_embedded(len(texts))
     start = 0
