@@ -160,22 +160,37 @@ class Library:
         if vector is None:
             vector = embedder.embed([query])[0]
         dense = dict(_dense_search(version.vectors, vector, candidates, allowed))
-        lexical = dict(version.lexical.search(query, candidates, allowed))
+        bm25 = version.lexical.score_all(query)
+        lexical = dict(version.lexical.search(query, candidates, allowed, bm25))
         if mode == "hybrid":  # each retriever scores the other's finds, then scores are fused
             dense.update(_cosines(version.vectors, vector, [i for i in lexical if i not in dense]))
-            lexical.update(version.lexical.scores(query, [i for i in dense if i not in lexical]))
+            unseen = [i for i in dense if i not in lexical]
+            lexical.update(version.lexical.scores(query, unseen, bm25))
             fused = weighted_fusion(dense, lexical, self.settings.dense_weight)
         elif mode == "rrf":
             fused = reciprocal_rank_fusion([list(dense), list(lexical)])
         else:
             fused = sorted((dense if mode == "dense" else lexical).items(), key=lambda p: -p[1])
-        rows = {chunk.id: (chunk, doc) for chunk, doc in self.catalog.chunks([i for i, _ in fused])}
-        hits = [Hit(i, s) for i, s in fused if i in rows and not _heading_only(rows[i][0])]
+        limit = limit or self.settings.passages
+        rows: dict[int, tuple[Any, Any]] = {}
+
+        def ranked() -> Iterator[Hit]:
+            """Hits best first, their catalog rows read a page at a time: usually one page."""
+            page = max(4 * limit, 32)
+            for start in range(0, len(fused), page):
+                chunk_ids = [i for i, _ in fused[start : start + page]]
+                rows.update(
+                    (chunk.id, (chunk, doc)) for chunk, doc in self.catalog.chunks(chunk_ids)
+                )
+                for i, score in fused[start : start + page]:
+                    if i in rows and not _heading_only(rows[i][0]):
+                        yield Hit(i, score)
+
         chosen = cap_per_group(
-            hits,
+            ranked(),
             lambda hit: rows[hit.chunk_id][1].id,
             per_document or self.settings.per_document,
-            limit or self.settings.passages,
+            limit,
         )
         unseen = [h.chunk_id for h in chosen if h.chunk_id not in dense]
         cosine = dense | _cosines(version.vectors, vector, unseen)

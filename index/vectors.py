@@ -20,8 +20,10 @@ import numpy as np
 EXACT_LIMIT = 50_000
 FLAT, IVF_SQ8 = "flat", "ivf-sq8"
 TRAIN_PER_LIST = 40  # k-means points per list: enough for stable centroids, quick on two cores
-PROBE_SHARE = 64  # search nlist / PROBE_SHARE lists, at least MIN_PROBE: recall@10 0.98 at 1M
-MIN_PROBE = 16
+PROBE_SHARE = 64  # search nlist / PROBE_SHARE lists, at least MIN_PROBE
+# 16 probed lists gave recall@10 0.932 at 100k passages (tight clouds of near-duplicates); 32
+# cost under a millisecond more. At 1M (2,048 lists, 32 probed) recall@10 was 0.966.
+MIN_PROBE = 32
 SEED = 1234
 
 

@@ -29,7 +29,7 @@ def clustered(count: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
 
 def test_plan_is_exact_while_small_and_ivf_when_large() -> None:
     assert vectors.plan(vectors.EXACT_LIMIT - 1) == {"kind": "flat"}
-    assert vectors.plan(100_000) == {"kind": "ivf-sq8", "nlist": 512, "nprobe": 16}
+    assert vectors.plan(100_000) == {"kind": "ivf-sq8", "nlist": 512, "nprobe": 32}
     assert vectors.plan(1_000_000) == {"kind": "ivf-sq8", "nlist": 2048, "nprobe": 32}
 
 
