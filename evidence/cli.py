@@ -168,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--source", help="folder with manifest.json and the icons (default: the repo's teams/)"
     )
     commands.add_parser("migrate", help="create or upgrade the catalog schema (Alembic)")
-    commands.add_parser("reindex", help="rebuild the index files from the catalog")
+    commands.add_parser(
+        "reindex",
+        help="rebuild the index files from the catalog; add missing sentence vectors",
+    )
     return parser
 
 

@@ -5,7 +5,7 @@ are averaged into that sentence's vector ("late chunking"), so sentences get vec
 model cost, and each carries its passage's context. An answer then picks the sentence to quote
 by comparing these with the question, without running the model on sentences while a
 practitioner waits. Vectors are keyed by their sentence's page offsets, the same offsets a quote
-is cut at, and stored as float16 beside the passage in the catalog.
+is cut at, and stored as int8 codes beside the passage in the catalog.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from index.sentences import split_sentences
 
 Key = tuple[int, int, int]  # page number, start and end offsets in that page's text
 SEPARATOR = 2  # a chunk's text joins its spans with a blank line
+FORMAT = b"\x01"  # the first byte of every stored blob: int8 codes with a scale per sentence
 
 
 def sentence_spans(
@@ -70,23 +71,40 @@ def pool(hidden: np.ndarray, offsets: np.ndarray, spans: Sequence[tuple[int, int
 
 
 def pack(keys: Sequence[Key], vectors: np.ndarray) -> bytes | None:
-    """Bytes for the catalog: count, keys, then float16 vectors; zero rows are left out."""
+    """Bytes for the catalog; zero rows (no vector) are left out, and None when none is left.
+
+    Layout: the format byte, the count n, n keys (3 int32), n scales (float32), then n int8
+    vectors, each scaled so its largest component is 127: about 0.4 KB a sentence at 384
+    dimensions, and cosines within about 0.005 of the float32 ones.
+    """
     keep = [row for row in range(len(keys)) if vectors[row].any()]
     if not keep:
         return None
-    count = np.asarray([len(keep)], dtype="<i4").tobytes()
-    packed_keys = np.asarray([keys[row] for row in keep], dtype="<i4").tobytes()
-    return count + packed_keys + np.asarray(vectors[keep], dtype="<f2").tobytes()
+    rows = np.asarray(vectors[keep], dtype=np.float32)
+    scales = np.abs(rows).max(axis=1) / 127.0
+    codes = np.rint(rows / scales[:, None]).astype(np.int8)
+    return b"".join(
+        (
+            FORMAT,
+            np.asarray([len(keep)], dtype="<i4").tobytes(),
+            np.asarray([keys[row] for row in keep], dtype="<i4").tobytes(),
+            scales.astype("<f4").tobytes(),
+            codes.tobytes(),
+        )
+    )
 
 
 def unpack(blob: bytes | None) -> dict[Key, np.ndarray]:
-    """The sentence vectors `pack` stored, as float32 rows by key; {} for none."""
+    """The sentence vectors `pack` stored, as unit float32 rows by key; {} for none."""
     if not blob:
         return {}
-    count = int(np.frombuffer(blob, dtype="<i4", count=1)[0])
-    keys = np.frombuffer(blob, dtype="<i4", count=3 * count, offset=4).reshape(count, 3)
-    body = 4 + 12 * count
-    dimension = (len(blob) - body) // (2 * count)
-    vectors = np.frombuffer(blob, dtype="<f2", count=count * dimension, offset=body)
-    rows = vectors.reshape(count, dimension).astype(np.float32)
+    if blob[:1] != FORMAT:  # written by another release: quote as if there were none
+        return {}
+    count = int(np.frombuffer(blob, dtype="<i4", count=1, offset=1)[0])
+    keys = np.frombuffer(blob, dtype="<i4", count=3 * count, offset=5).reshape(count, 3)
+    scales = np.frombuffer(blob, dtype="<f4", count=count, offset=5 + 12 * count)
+    body = 5 + 16 * count
+    codes = np.frombuffer(blob, dtype=np.int8, offset=body).reshape(count, -1)
+    rows = codes.astype(np.float32) * scales[:, None]
+    rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
     return {(int(p), int(s), int(e)): rows[n] for n, (p, s, e) in enumerate(keys)}

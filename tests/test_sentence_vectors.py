@@ -40,9 +40,12 @@ def test_pack_keeps_keys_and_vectors_and_drops_empty_rows() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors[1] = 0
     keys = [(1, 0, 10), (1, 11, 20), (2, 5, 40)]
-    stored = unpack(pack(keys, vectors))
+    blob = pack(keys, vectors)
+    assert blob is not None and len(blob) == 1 + 4 + 2 * (12 + 4 + 8)
+    stored = unpack(blob)
     assert list(stored) == [(1, 0, 10), (2, 5, 40)]
-    assert np.allclose(stored[(2, 5, 40)], vectors[2], atol=1e-3)
+    assert np.allclose(stored[(2, 5, 40)], vectors[2], atol=0.02)
+    assert float(stored[(2, 5, 40)] @ vectors[2]) > 0.999
     assert pack(keys, np.zeros((3, 8), dtype=np.float32)) is None
     assert unpack(None) == {}
 
