@@ -3,7 +3,8 @@
     python benchmarks/ask_latency.py --home DIR --queries ../shared/bench/scifact/queries.jsonl \
         --out bench-results/ask_latency.json
 
-Questions come from a BEIR `queries.jsonl` or a text file with one question per line. The first
+Questions come from a BEIR `queries.jsonl`, a question-set TSV (first column) or a text file
+with one question per line. The first
 few are asked once unmeasured (model and caches warm), then each question is timed once. Prints
 p50/p95/p99 in milliseconds and writes them, with the library's size and settings, as JSON.
 """
@@ -25,6 +26,8 @@ def read_questions(path: Path, limit: int) -> list[str]:
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if path.suffix == ".jsonl":
         return [json.loads(line)["text"] for line in lines][:limit]
+    if path.suffix == ".tsv":  # a question set: the question is the first column
+        return [line.split("\t")[0] for line in lines[1:]][:limit]
     return lines[:limit]
 
 

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from dataclasses import replace
@@ -28,23 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from ask_latency import percentiles, read_questions  # this folder is on the path when run
 
 SEED = 7
 KEPT_WORDS = 0.4
-
-
-def read_questions(path: Path, limit: int) -> list[str]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    if path.suffix == ".jsonl":
-        return [json.loads(line)["text"] for line in lines][:limit]
-    if path.suffix == ".tsv":
-        return [line.split("\t")[0] for line in lines[1:]][:limit]
-    return lines[:limit]
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": round(cuts[49], 1), "p95": round(cuts[94], 1)}
 
 
 def probe(library: Any, embedder: Any, samples: int) -> dict[str, Any]:

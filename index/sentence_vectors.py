@@ -98,9 +98,12 @@ def unpack(blob: bytes | None) -> dict[Key, np.ndarray]:
     """The sentence vectors `pack` stored, as unit float32 rows by key; {} for none."""
     if not blob:
         return {}
-    if blob[:1] != FORMAT:  # written by another release: quote as if there were none
+    if blob[:1] != FORMAT or len(blob) < 5:  # another release's format: as if there were none
         return {}
     count = int(np.frombuffer(blob, dtype="<i4", count=1, offset=1)[0])
+    codes_bytes = len(blob) - 5 - 16 * count
+    if count <= 0 or codes_bytes <= 0 or codes_bytes % count:  # not this format after all
+        return {}
     keys = np.frombuffer(blob, dtype="<i4", count=3 * count, offset=5).reshape(count, 3)
     scales = np.frombuffer(blob, dtype="<f4", count=count, offset=5 + 12 * count)
     body = 5 + 16 * count

@@ -48,6 +48,10 @@ def test_pack_keeps_keys_and_vectors_and_drops_empty_rows() -> None:
     assert float(stored[(2, 5, 40)] @ vectors[2]) > 0.999
     assert pack(keys, np.zeros((3, 8), dtype=np.float32)) is None
     assert unpack(None) == {}
+    # Bytes of another format, even one starting like this one, read as "no vectors": the
+    # answer then embeds the sentences rather than failing.
+    other = np.asarray([1], "<i4").tobytes() + np.asarray(keys[0], "<i4").tobytes() + bytes(16)
+    assert unpack(other) == {} and unpack(b"\x02" + blob[1:]) == {} and unpack(b"\x01") == {}
 
 
 def test_sentence_spans_locate_each_sentence_in_the_chunk_and_on_its_page() -> None:
