@@ -21,7 +21,7 @@ from index.embedder import Embedder, check_same_model, probe_vector
 from index.lexical import ANALYZER, LexicalIndex
 from index.records import Document, Filters, Passage
 from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
-from index.sentence_vectors import pack, sentence_spans, unpack
+from index.sentence_vectors import embed_chunks, unpack
 from index.settings import Settings
 from index.store import (
     IndexFileError,
@@ -178,11 +178,10 @@ class Library:
             """Hits best first, their catalog rows read a page at a time: usually one page."""
             page = max(4 * limit, 32)
             for start in range(0, len(fused), page):
-                chunk_ids = [i for i, _ in fused[start : start + page]]
-                rows.update(
-                    (chunk.id, (chunk, doc)) for chunk, doc in self.catalog.chunks(chunk_ids)
-                )
-                for i, score in fused[start : start + page]:
+                batch = fused[start : start + page]
+                found = self.catalog.chunks([i for i, _ in batch])
+                rows.update((chunk.id, (chunk, doc)) for chunk, doc in found)
+                for i, score in batch:
                     if i in rows and not _heading_only(rows[i][0]):
                         yield Hit(i, score)
 
@@ -293,12 +292,11 @@ class Library:
             for _, doc, _, spans in rows:
                 wanted.setdefault(doc, set()).update(s.page for s in spans)
             pages = self.catalog.pages_of(wanted)
-            keys, where = zip(
-                *(sentence_spans(spans, pages[doc]) for _, doc, _, spans in rows), strict=True
+            _, packed = embed_chunks(
+                embedder, [(text, spans, pages[d]) for _, d, text, spans in rows]
             )
-            _, pooled = embedder.embed_passages([text for _, _, text, _ in rows], where)
             self.catalog.store_sentence_vectors(
-                {row[0]: pack(k, v) or b"" for row, k, v in zip(rows, keys, pooled, strict=True)}
+                {row[0]: blob or b"" for row, blob in zip(rows, packed, strict=True)}
             )
             after, done = rows[-1][0], done + len(rows)
         return done

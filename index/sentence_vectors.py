@@ -11,11 +11,15 @@ is cut at, and stored as int8 codes beside the passage in the catalog.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from index.records import Span
 from index.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from index.embedder import Embedder
 
 Key = tuple[int, int, int]  # page number, start and end offsets in that page's text
 SEPARATOR = 2  # a chunk's text joins its spans with a blank line
@@ -40,6 +44,19 @@ def sentence_spans(
             where.append((offset + start, offset + end))
         offset += len(region) + SEPARATOR
     return keys, where
+
+
+def embed_chunks(
+    embedder: Embedder, chunks: Sequence[tuple[str, Sequence[Span], Mapping[int, str]]]
+) -> tuple[np.ndarray, list[bytes | None]]:
+    """Passage vectors and packed sentence vectors of chunks, from one pass of the model.
+
+    Each chunk is (its text, its spans, the texts of its document's pages by number). Ingestion
+    and `Library.add_sentence_vectors` both embed through here, each backend in its own batches.
+    """
+    keys, where = zip(*(sentence_spans(spans, pages) for _, spans, pages in chunks), strict=True)
+    vectors, pooled = embedder.embed_passages([text for text, _, _ in chunks], where)
+    return vectors, [pack(k, v) for k, v in zip(keys, pooled, strict=True)]
 
 
 def pool(hidden: np.ndarray, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:

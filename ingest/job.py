@@ -11,8 +11,8 @@ from pathlib import Path
 
 from index.catalog import meta_of
 from index.library import Library
-from index.records import Document, DocumentMeta
-from index.sentence_vectors import pack, sentence_spans
+from index.records import Document, DocumentMeta, Span
+from index.sentence_vectors import embed_chunks
 from index.tables import ACTIVE, STAGED, DocumentRow
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
@@ -283,16 +283,14 @@ def _embed_and_stage(
     """Embed the chunks of several documents in one call, then stage each document."""
     embedder = library.embedder
     assert embedder is not None
-    chunks = [
-        (c, dict(enumerate(p.document.pages, start=1))) for p in waiting for c in p.document.chunks
-    ]
+    chunks: list[tuple[str, tuple[Span, ...], dict[int, str]]] = []
+    for parsed in waiting:
+        pages = dict(enumerate(parsed.document.pages, start=1))
+        chunks.extend((c.text, c.spans, pages) for c in parsed.document.chunks)
     if not chunks:
         return
-    keys, spans = zip(*(sentence_spans(c.spans, pages) for c, pages in chunks), strict=True)
-    texts = [chunk.text for chunk, _ in chunks]
-    vectors, pooled = embedder.embed_passages(texts, spans)  # each backend's own best batch
-    packed = [pack(k, v) for k, v in zip(keys, pooled, strict=True)]
-    progress.chunks_embedded(len(texts))
+    vectors, packed = embed_chunks(embedder, chunks)
+    progress.chunks_embedded(len(chunks))
     start = 0
     for parsed in waiting:
         document = parsed.document
