@@ -18,6 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,16 +87,29 @@ def bm25(
     return np.asarray((q @ counts.T).todense(), dtype=np.float32)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True, help="library built by eval beir")
-    parser.add_argument("--dataset", type=Path, required=True, help="BEIR folder")
-    parser.add_argument("--split", default="train")
-    parser.add_argument("--out", type=Path, default=Path("bench-results/fusion_ablation.json"))
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class Loaded:
+    """An `evidence eval beir` library's passages, vectors and judged queries, in memory."""
+
+    corpus: dict[str, dict[str, str]]
+    qrels: dict[str, dict[str, int]]
+    qids: list[str]
+    qtexts: list[str]
+    qvec: np.ndarray  # (queries, dimension), unit rows
+    ids: np.ndarray  # chunk ids
+    matrix: np.ndarray  # (passages, dimension), unit rows
+    texts: list[str]  # passage texts
+    titled: list[str]  # passage texts as BM25 indexes them: title first
+    doc_names: list[str]  # BEIR document ids, sorted
+    chunk_doc: np.ndarray  # each passage's position in doc_names
+    embedder: Any
+    catalog: Catalog
+
+
+def load(home: Path, dataset: Path, split: str) -> Loaded:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    corpus, queries, qrels = read_beir(args.dataset, args.split)
-    settings = Settings.from_environ(os.environ, home=args.home)
+    corpus, queries, qrels = read_beir(dataset, split)
+    settings = Settings.from_environ(os.environ, home=home)
     catalog = Catalog(settings.catalog_url)
     documents = catalog.documents(ACTIVE)
     ids, matrix = catalog.embeddings([d.id for d in documents], matrix_dimension(catalog))
@@ -106,10 +120,37 @@ def main() -> int:
     titles = [corpus[name]["title"] for name in names]
     doc_names = sorted(set(names))
     position = {name: n for n, name in enumerate(doc_names)}
-    chunk_doc = np.array([position[name] for name in names])
     qids = list(queries)
     qtexts = [queries[q] for q in qids]
-    qvec = load_embedder(settings).embed(qtexts)
+    embedder = load_embedder(settings)
+    return Loaded(
+        corpus=corpus,
+        qrels=qrels,
+        qids=qids,
+        qtexts=qtexts,
+        qvec=embedder.embed(qtexts),
+        ids=ids,
+        matrix=matrix,
+        texts=texts,
+        titled=[lexical_text(t, [], x) for t, x in zip(titles, texts, strict=True)],
+        doc_names=doc_names,
+        chunk_doc=np.array([position[name] for name in names]),
+        embedder=embedder,
+        catalog=catalog,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, required=True, help="library built by eval beir")
+    parser.add_argument("--dataset", type=Path, required=True, help="BEIR folder")
+    parser.add_argument("--split", default="train")
+    parser.add_argument("--out", type=Path, default=Path("bench-results/fusion_ablation.json"))
+    args = parser.parse_args()
+    data = load(args.home, args.dataset, args.split)
+    qids, qtexts, qvec, qrels = data.qids, data.qtexts, data.qvec, data.qrels
+    ids, matrix, texts, titled = data.ids, data.matrix, data.texts, data.titled
+    doc_names, chunk_doc, catalog = data.doc_names, data.chunk_doc, data.catalog
 
     def evaluate(scores: np.ndarray) -> dict[str, float]:
         best = np.full((scores.shape[0], len(doc_names)), -1e30, dtype=np.float32)
@@ -131,7 +172,6 @@ def main() -> int:
                 out[r, top[r]] += 1.0 / (60 + np.arange(1, POOL + 1))
         return np.where(out > 0, out, -1e30)
 
-    titled = [lexical_text(t, [], x) for t, x in zip(titles, texts, strict=True)]
     steps: dict[str, np.ndarray] = {}
     steps["BM25, light stemmer, k1=1.2 b=0.75 (before)"] = bm25(
         texts, qtexts, light_terms, 1.2, 0.75
