@@ -2,15 +2,16 @@
 
     python benchmarks/rerank_features.py --home DIR --dataset ../shared/bench/scifact --split train
 
-Reads a library `evidence eval beir` built (passages, stored embeddings and sentence vectors), takes
-each claim's 100 best documents by the hybrid score (dense weight 0.6, a document scored by its best
-passage) and computes features for each: the cosine of the best and second passage, the best stored
-sentence cosine, the title's cosine, BM25 of the best passage and of the whole abstract, BM25 with
-k1 = 0.3, and the idf-weighted share of the claim's terms found in the best passage and in the
-whole abstract. A linear score over the hybrid and a set of features is fitted by coordinate ascent
-on nDCG@10 in 5 folds of the claims, each fold scored with weights fitted on the other four; the
-held-out scores are judged together by pytrec_eval. Prints a Markdown table and writes JSON.
-An experiment, not the product: it decides whether such a reranker is worth building.
+Reads a library `evidence eval beir` built (passages, stored embeddings and sentence vectors),
+takes each claim's 100 best documents by the hybrid score (dense weight 0.6, a document scored by
+its best passage) and computes features for each: the cosine of the best and second passage, the
+best stored sentence cosine, the title's cosine, BM25 of the best passage and of the whole
+abstract, BM25 with k1 = 0.3, and the idf-weighted share of the claim's terms found in the best
+passage, in a passage with its neighbours either side, and in the whole abstract. A linear score
+over the hybrid and a set of features is fitted by coordinate ascent on nDCG@10 in 5 folds of the
+claims, each fold scored with weights fitted on the other four; the held-out scores are judged
+together by pytrec_eval. Prints a Markdown table and writes JSON. An experiment, not the product:
+it decides whether such a reranker is worth building.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ SETS = (
     ("abstract_bm25",),
     ("bm25_k1_0.3",),
     ("passage_coverage",),
+    ("window_coverage",),
     ("abstract_coverage",),
     ("abstract_coverage", "sentence_cosine", "second_cosine"),
+    ("window_coverage", "sentence_cosine", "second_cosine"),
 )
 
 
@@ -89,6 +92,16 @@ def features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray]:
     )
     # BM25 with k1 -> 0 and no length normalisation is the idf mass of the claim's terms present.
     coverage = bm25(data.titled, data.qtexts, lexical.terms, 1e-3, 0.0)
+    # What a long report could compute: coverage of the passage with its neighbours either side.
+    windows = [
+        " ".join(
+            data.titled[j]
+            for j in (i - 1, i, i + 1)
+            if 0 <= j < len(owner) and owner[j] == owner[i]
+        )
+        for i in range(len(owner))
+    ]
+    window = bm25(windows, data.qtexts, lexical.terms, 1e-3, 0.0)
     full = {
         "hybrid": hybrid,
         "dense": per_query_max(best_dense),
@@ -104,6 +117,7 @@ def features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray]:
             )
         ),
         "passage_coverage": per_query_max(np.maximum(by_document(coverage, owner, docs), 0)),
+        "window_coverage": per_query_max(np.maximum(by_document(window, owner, docs), 0)),
         "abstract_coverage": per_query_max(bm25(abstracts, data.qtexts, lexical.terms, 1e-3, 0.0)),
     }
     return {name: np.take_along_axis(x, top, axis=1) for name, x in full.items()}, top
