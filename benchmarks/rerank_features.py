@@ -21,6 +21,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from fusion_ablation import Loaded, bm25, load
@@ -172,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     judged = np.array([sum(v > 0 for v in data.qrels[q].values()) for q in data.qids])
     folds = np.array_split(np.random.default_rng(SEED).permutation(len(data.qids)), FOLDS)
-    results = {}
+    results: dict[str, dict[str, Any]] = {}
     for chosen in ((), *SETS):
         names = ("hybrid", *chosen)
         fit = Fit(np.stack([table[n] for n in names], axis=2), relevant, judged)
@@ -184,10 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             q: {data.doc_names[d]: float(held_out[r, n]) for n, d in enumerate(top[r])}
             for r, q in enumerate(data.qids)
         }
-        weights = fit.weights(np.arange(len(data.qids)))
+        fitted = fit.weights(np.arange(len(data.qids)))
         results[" + ".join(names)] = {
             **mean_scores(per_query(data.qrels, run)),
-            "weights_on_all_claims": dict(zip(names, np.round(weights, 3).tolist(), strict=True)),
+            "weights_on_all_claims": dict(zip(names, np.round(fitted, 3).tolist(), strict=True)),
         }
     lines = ["| features | nDCG@10 (5-fold held out) | weights fitted on all claims |"]
     lines.append("|---|---|---|")

@@ -33,6 +33,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -257,10 +258,10 @@ def retrieval(library: Any, embedder: Any, asked: Sequence[str], k: int = 10) ->
     queries = embedder.embed(list(asked))
     exact, approximate, t_exact, t_ours = [], [], [], []
     for query in queries:
-        found, seconds = timed(lambda query=query: vectors.search(flat, query, k, None))
+        found, seconds = timed(partial(vectors.search, flat, query, k, None))
         exact.append({i for i, _ in found})
         t_exact.append(seconds)
-        found, seconds = timed(lambda query=query: vectors.search(chosen, query, k, None))
+        found, seconds = timed(partial(vectors.search, chosen, query, k, None))
         approximate.append({i for i, _ in found})
         t_ours.append(seconds)
     pairs = zip(approximate, exact, strict=True)
