@@ -10,8 +10,10 @@ abstract, BM25 with k1 = 0.3, and the idf-weighted share of the claim's terms fo
 passage, in a passage with its neighbours either side, and in the whole abstract. A linear score
 over the hybrid and a set of features is fitted by coordinate ascent on nDCG@10 in 5 folds of the
 claims, each fold scored with weights fitted on the other four; the held-out scores are judged
-together by pytrec_eval. Prints a Markdown table and writes JSON. An experiment, not the product:
-it decides whether such a reranker is worth building.
+together by pytrec_eval. Then the same for each claim's best 300 passages ranked as the product
+ranks (a passage by its own hybrid score, a document by its best passage) with features the
+product could compute. Prints Markdown tables and writes JSON. An experiment, not the product: it
+decides whether such a reranker is worth building.
 """
 
 from __future__ import annotations
@@ -33,6 +35,22 @@ from index import lexical
 from index.sentence_vectors import unpack
 
 DEPTH = 100  # documents reranked per claim
+PASSAGES = 300  # passages reranked per claim, in the product-like experiment
+PASSAGE_FEATURES = (
+    "hybrid",
+    "passage_coverage",
+    "window_coverage",
+    "neighbour_cosine",
+    "sentence_cosine",
+)
+PASSAGE_SETS = (
+    ("passage_coverage",),
+    ("window_coverage",),
+    ("neighbour_cosine",),
+    ("sentence_cosine",),
+    ("window_coverage", "sentence_cosine"),
+    ("window_coverage", "sentence_cosine", "neighbour_cosine"),
+)
 FOLDS = 5
 SEED = 20240521
 SETS = (
@@ -124,16 +142,78 @@ def features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray]:
     return {name: np.take_along_axis(x, top, axis=1) for name, x in full.items()}, top
 
 
-class Fit:
-    """Coordinate ascent on nDCG@10 (binary gains) over a fixed candidate list per claim."""
+def passage_features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Features of each claim's PASSAGES best passages by the hybrid, as the product ranks: the
+    hybrid of the passage alone, the share of the claim's terms in the passage and in the passage
+    with its neighbours, the best cosine of a neighbour, the best stored sentence cosine; with
+    each passage's document (an index into the claim's own documents) and those documents."""
+    owner = data.chunk_doc
+    count = len(owner)
+    dense = data.qvec @ data.matrix.T
+    passage_bm25 = np.maximum(
+        bm25(data.titled, data.qtexts, lexical.terms, lexical.K1, lexical.B), 0
+    )
+    hybrid = 0.6 * per_query_max(dense) + 0.4 * per_query_max(passage_bm25)
+    top = np.argsort(-hybrid, axis=1, kind="stable")[:, :PASSAGES]
+    neighbours = [
+        [j for j in (i - 1, i + 1) if 0 <= j < count and owner[j] == owner[i]] for i in range(count)
+    ]
+    windows = [" ".join(data.titled[j] for j in sorted([i, *n])) for i, n in enumerate(neighbours)]
+    coverage = bm25(data.titled, data.qtexts, lexical.terms, 1e-3, 0.0)
+    window = bm25(windows, data.qtexts, lexical.terms, 1e-3, 0.0)
+    stored = data.catalog.sentence_vectors([int(i) for i in data.ids])
+    sentences = [np.asarray(list(unpack(stored.get(int(i))).values())) for i in data.ids]
+    table: dict[str, list[np.ndarray]] = {k: [] for k in PASSAGE_FEATURES}
+    groups, documents = np.zeros(top.shape, dtype=np.int64), []
+    for r, chosen in enumerate(top):
+        table["hybrid"].append(hybrid[r, chosen])
+        table["passage_coverage"].append(per_query_max(coverage[r : r + 1, chosen])[0])
+        table["window_coverage"].append(per_query_max(window[r : r + 1, chosen])[0])
+        table["neighbour_cosine"].append(
+            np.array([max((dense[r, j] for j in neighbours[i]), default=0.0) for i in chosen])
+        )
+        table["sentence_cosine"].append(
+            np.array(
+                [
+                    float((sentences[i] @ data.qvec[r]).max()) if len(sentences[i]) else 0.0
+                    for i in chosen
+                ]
+            )
+        )
+        unique, groups[r] = np.unique(owner[chosen], return_inverse=True)
+        documents.append(unique)
+    width = max(len(d) for d in documents)
+    padded = np.full((len(top), width), -1, dtype=np.int64)
+    for r, unique in enumerate(documents):
+        padded[r, : len(unique)] = unique
+    return {k: np.asarray(v, dtype=np.float32) for k, v in table.items()}, groups, padded
 
-    def __init__(self, x: np.ndarray, relevant: np.ndarray, judged: np.ndarray) -> None:
-        self.x, self.relevant = x, relevant
+
+class Fit:
+    """Coordinate ascent on nDCG@10 (binary gains) over a fixed candidate list per claim.
+
+    `x` is (claims, candidates, features); `groups` gives each candidate's document as an index
+    into the claim's documents, `relevant` (claims, documents) their judgements. A document
+    scores its best candidate's score, so the candidates may be documents or passages.
+    """
+
+    def __init__(
+        self, x: np.ndarray, groups: np.ndarray, relevant: np.ndarray, judged: np.ndarray
+    ) -> None:
+        self.x, self.groups, self.relevant = x, groups, relevant
         self.discount = 1 / np.log2(np.arange(2, 12))
         self.ideal = np.array([self.discount[: int(min(n, 10))].sum() for n in judged])
 
+    def scores(self, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), documents): each document's best candidate score, -1e9 where none."""
+        width = self.relevant.shape[1]
+        out = np.full(len(rows) * width, -1e9)
+        cells = (np.arange(len(rows))[:, None] * width + self.groups[rows]).ravel()
+        np.maximum.at(out, cells, (self.x[rows] @ weights).ravel())
+        return out.reshape(len(rows), width)
+
     def ndcg(self, weights: np.ndarray, rows: np.ndarray) -> float:
-        top = np.argsort(-(self.x[rows] @ weights), axis=1, kind="stable")[:, :10]
+        top = np.argsort(-self.scores(weights, rows), axis=1, kind="stable")[:, :10]
         gains = np.take_along_axis(self.relevant[rows], top, axis=1)
         return float(((gains * self.discount).sum(axis=1) / self.ideal[rows]).mean())
 
@@ -155,6 +235,56 @@ class Fit:
         return weights
 
 
+def cross_validated(
+    data: Loaded,
+    table: dict[str, np.ndarray],
+    groups: np.ndarray,
+    documents: np.ndarray,
+    sets: Sequence[tuple[str, ...]],
+) -> dict[str, dict[str, Any]]:
+    """Held-out nDCG@10 (and the rest) for the hybrid plus each set of features."""
+    relevant = np.array(
+        [
+            [d >= 0 and data.qrels[q].get(data.doc_names[d], 0) > 0 for d in documents[r]]
+            for r, q in enumerate(data.qids)
+        ],
+        dtype=np.float32,
+    )
+    judged = np.array([sum(v > 0 for v in data.qrels[q].values()) for q in data.qids])
+    folds = np.array_split(np.random.default_rng(SEED).permutation(len(data.qids)), FOLDS)
+    results: dict[str, dict[str, Any]] = {}
+    for chosen in ((), *sets):
+        names = ("hybrid", *chosen)
+        fit = Fit(np.stack([table[n] for n in names], axis=2), groups, relevant, judged)
+        held_out = np.zeros(documents.shape)
+        for k, rows in enumerate(folds):
+            train = np.concatenate([f for j, f in enumerate(folds) if j != k])
+            held_out[rows] = fit.scores(fit.weights(train), rows)
+        run = {
+            q: {
+                data.doc_names[d]: float(held_out[r, n])
+                for n, d in enumerate(documents[r])
+                if d >= 0
+            }
+            for r, q in enumerate(data.qids)
+        }
+        fitted = fit.weights(np.arange(len(data.qids)))
+        results[" + ".join(names)] = {
+            **mean_scores(per_query(data.qrels, run)),
+            "weights_on_all_claims": dict(zip(names, np.round(fitted, 3).tolist(), strict=True)),
+        }
+    return results
+
+
+def markdown(title: str, results: dict[str, dict[str, Any]]) -> str:
+    lines = [f"| {title} | nDCG@10 (5-fold held out) | weights fitted on all claims |"]
+    lines.append("|---|---|---|")
+    for name, m in results.items():
+        weights = ", ".join(f"{k} {v:g}" for k, v in m["weights_on_all_claims"].items())
+        lines.append(f"| {name} | {m['ndcg@10']:.3f} | {weights} |")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="library built by eval beir")
@@ -164,40 +294,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = load(args.home, args.dataset, args.split)
     table, top = features(data)
-    relevant = np.array(
-        [
-            [data.qrels[q].get(data.doc_names[d], 0) > 0 for d in top[r]]
-            for r, q in enumerate(data.qids)
-        ],
-        dtype=np.float32,
-    )
-    judged = np.array([sum(v > 0 for v in data.qrels[q].values()) for q in data.qids])
-    folds = np.array_split(np.random.default_rng(SEED).permutation(len(data.qids)), FOLDS)
-    results: dict[str, dict[str, Any]] = {}
-    for chosen in ((), *SETS):
-        names = ("hybrid", *chosen)
-        fit = Fit(np.stack([table[n] for n in names], axis=2), relevant, judged)
-        held_out = np.zeros(top.shape, dtype=np.float32)
-        for k, rows in enumerate(folds):
-            train = np.concatenate([f for j, f in enumerate(folds) if j != k])
-            held_out[rows] = fit.x[rows] @ fit.weights(train)
-        run = {
-            q: {data.doc_names[d]: float(held_out[r, n]) for n, d in enumerate(top[r])}
-            for r, q in enumerate(data.qids)
-        }
-        fitted = fit.weights(np.arange(len(data.qids)))
-        results[" + ".join(names)] = {
-            **mean_scores(per_query(data.qrels, run)),
-            "weights_on_all_claims": dict(zip(names, np.round(fitted, 3).tolist(), strict=True)),
-        }
-    lines = ["| features | nDCG@10 (5-fold held out) | weights fitted on all claims |"]
-    lines.append("|---|---|---|")
-    for name, m in results.items():
-        weights = ", ".join(f"{k} {v:g}" for k, v in m["weights_on_all_claims"].items())
-        lines.append(f"| {name} | {m['ndcg@10']:.3f} | {weights} |")
-    print("\n".join(lines))
+    groups = np.tile(np.arange(top.shape[1]), (top.shape[0], 1))
+    documents = cross_validated(data, table, groups, top, SETS)
+    by_passage = cross_validated(data, *passage_features(data), PASSAGE_SETS)
+    print(markdown("documents: features", documents))
+    print()
+    print(markdown(f"the best {PASSAGES} passages, as the product ranks: features", by_passage))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"results": results, "depth": DEPTH, "folds": FOLDS, "queries": len(data.qids)}
+    payload = {
+        "documents": documents,
+        "passages": by_passage,
+        "passage_depth": PASSAGES,
+        "depth": DEPTH,
+        "folds": FOLDS,
+        "queries": len(data.qids),
+    }
     args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     data.catalog.close()
     return 0
