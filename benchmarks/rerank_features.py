@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,48 +85,67 @@ def per_query_max(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(x.max(axis=1, keepdims=True), 1e-9)
 
 
-def features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray]:
+@dataclass(frozen=True)
+class PassageScores:
+    """What both experiments score every passage by, computed once: (claims, passages) arrays,
+    each passage's neighbours in its document, and its stored sentence vectors."""
+
+    dense: np.ndarray  # cosine
+    bm25: np.ndarray  # the product's BM25, title first
+    coverage: np.ndarray  # idf mass of the claim's terms in the passage
+    window: np.ndarray  # the same in the passage with its neighbours either side
+    neighbours: list[list[int]]
+    sentences: list[np.ndarray]  # (sentences, dimension) per passage, possibly empty
+
+
+def passage_scores(data: Loaded) -> PassageScores:
+    owner = data.chunk_doc
+    count = len(owner)
+    neighbours = [
+        [j for j in (i - 1, i + 1) if 0 <= j < count and owner[j] == owner[i]] for i in range(count)
+    ]
+    windows = [" ".join(data.titled[j] for j in sorted([i, *n])) for i, n in enumerate(neighbours)]
+    stored = data.catalog.sentence_vectors([int(i) for i in data.ids])
+    dimension = data.matrix.shape[1]
+    return PassageScores(
+        dense=data.qvec @ data.matrix.T,
+        bm25=bm25(data.titled, data.qtexts, lexical.terms, lexical.K1, lexical.B),
+        # BM25 with k1 -> 0 and no length normalisation is the idf mass of the terms present.
+        coverage=bm25(data.titled, data.qtexts, lexical.terms, 1e-3, 0.0),
+        window=bm25(windows, data.qtexts, lexical.terms, 1e-3, 0.0),
+        neighbours=neighbours,
+        sentences=[
+            np.asarray(list(unpack(stored.get(int(i))).values()), dtype=np.float32).reshape(
+                -1, dimension
+            )
+            for i in data.ids
+        ],
+    )
+
+
+def features(data: Loaded, scored: PassageScores) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Each feature as (queries, DEPTH) over each claim's hybrid top DEPTH, and those documents."""
     docs = len(data.doc_names)
     owner = data.chunk_doc
-    dense = data.qvec @ data.matrix.T
-    passage_bm25 = bm25(data.titled, data.qtexts, lexical.terms, lexical.K1, lexical.B)
-    best_dense = by_document(dense, owner, docs)
-    best_bm25 = np.maximum(by_document(passage_bm25, owner, docs), 0)
+    best_dense = by_document(scored.dense, owner, docs)
+    best_bm25 = np.maximum(by_document(scored.bm25, owner, docs), 0)
     hybrid = 0.6 * per_query_max(best_dense) + 0.4 * per_query_max(best_bm25)
     top = np.argsort(-hybrid, axis=1, kind="stable")[:, :DEPTH]
     abstracts = [f"{data.corpus[n]['title']} {data.corpus[n]['text']}" for n in data.doc_names]
     titles = data.embedder.embed([data.corpus[n]["title"] or "-" for n in data.doc_names])
-    sentence_rows, sentence_owner = [], []
-    stored = data.catalog.sentence_vectors([int(i) for i in data.ids])
-    for row, chunk_id in enumerate(data.ids):
-        for vector in unpack(stored.get(int(chunk_id))).values():
-            sentence_rows.append(vector)
-            sentence_owner.append(owner[row])
-    sentences = np.asarray(sentence_rows, dtype=np.float32)
+    sentences = np.concatenate(scored.sentences)
+    sentence_owner = np.repeat(owner, [len(v) for v in scored.sentences])
     best_sentence = np.concatenate(
         [
-            by_document(data.qvec[a : a + 100] @ sentences.T, np.asarray(sentence_owner), docs)
+            by_document(data.qvec[a : a + 100] @ sentences.T, sentence_owner, docs)
             for a in range(0, len(data.qids), 100)
         ]
     )
-    # BM25 with k1 -> 0 and no length normalisation is the idf mass of the claim's terms present.
-    coverage = bm25(data.titled, data.qtexts, lexical.terms, 1e-3, 0.0)
-    # What a long report could compute: coverage of the passage with its neighbours either side.
-    windows = [
-        " ".join(
-            data.titled[j]
-            for j in (i - 1, i, i + 1)
-            if 0 <= j < len(owner) and owner[j] == owner[i]
-        )
-        for i in range(len(owner))
-    ]
-    window = bm25(windows, data.qtexts, lexical.terms, 1e-3, 0.0)
     full = {
         "hybrid": hybrid,
         "dense": per_query_max(best_dense),
         "lexical": per_query_max(best_bm25),
-        "second_cosine": by_document(dense, owner, docs, rank=1),
+        "second_cosine": by_document(scored.dense, owner, docs, rank=1),
         "sentence_cosine": best_sentence,
         "title_cosine": data.qvec @ titles.T,
         "abstract_bm25": per_query_max(bm25(abstracts, data.qtexts, lexical.terms, 1.2, 0.75)),
@@ -135,47 +155,41 @@ def features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray]:
                 0,
             )
         ),
-        "passage_coverage": per_query_max(np.maximum(by_document(coverage, owner, docs), 0)),
-        "window_coverage": per_query_max(np.maximum(by_document(window, owner, docs), 0)),
+        "passage_coverage": per_query_max(np.maximum(by_document(scored.coverage, owner, docs), 0)),
+        "window_coverage": per_query_max(np.maximum(by_document(scored.window, owner, docs), 0)),
         "abstract_coverage": per_query_max(bm25(abstracts, data.qtexts, lexical.terms, 1e-3, 0.0)),
     }
     return {name: np.take_along_axis(x, top, axis=1) for name, x in full.items()}, top
 
 
-def passage_features(data: Loaded) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def passage_features(
+    data: Loaded, scored: PassageScores
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Features of each claim's PASSAGES best passages by the hybrid, as the product ranks: the
     hybrid of the passage alone, the share of the claim's terms in the passage and in the passage
     with its neighbours, the best cosine of a neighbour, the best stored sentence cosine; with
     each passage's document (an index into the claim's own documents) and those documents."""
     owner = data.chunk_doc
-    count = len(owner)
-    dense = data.qvec @ data.matrix.T
-    passage_bm25 = np.maximum(
-        bm25(data.titled, data.qtexts, lexical.terms, lexical.K1, lexical.B), 0
-    )
-    hybrid = 0.6 * per_query_max(dense) + 0.4 * per_query_max(passage_bm25)
+    dense = scored.dense
+    hybrid = 0.6 * per_query_max(dense) + 0.4 * per_query_max(np.maximum(scored.bm25, 0))
     top = np.argsort(-hybrid, axis=1, kind="stable")[:, :PASSAGES]
-    neighbours = [
-        [j for j in (i - 1, i + 1) if 0 <= j < count and owner[j] == owner[i]] for i in range(count)
-    ]
-    windows = [" ".join(data.titled[j] for j in sorted([i, *n])) for i, n in enumerate(neighbours)]
-    coverage = bm25(data.titled, data.qtexts, lexical.terms, 1e-3, 0.0)
-    window = bm25(windows, data.qtexts, lexical.terms, 1e-3, 0.0)
-    stored = data.catalog.sentence_vectors([int(i) for i in data.ids])
-    sentences = [np.asarray(list(unpack(stored.get(int(i))).values())) for i in data.ids]
     table: dict[str, list[np.ndarray]] = {k: [] for k in PASSAGE_FEATURES}
     groups, documents = np.zeros(top.shape, dtype=np.int64), []
     for r, chosen in enumerate(top):
         table["hybrid"].append(hybrid[r, chosen])
-        table["passage_coverage"].append(per_query_max(coverage[r : r + 1, chosen])[0])
-        table["window_coverage"].append(per_query_max(window[r : r + 1, chosen])[0])
+        table["passage_coverage"].append(per_query_max(scored.coverage[r : r + 1, chosen])[0])
+        table["window_coverage"].append(per_query_max(scored.window[r : r + 1, chosen])[0])
         table["neighbour_cosine"].append(
-            np.array([max((dense[r, j] for j in neighbours[i]), default=0.0) for i in chosen])
+            np.array(
+                [max((dense[r, j] for j in scored.neighbours[i]), default=0.0) for i in chosen]
+            )
         )
         table["sentence_cosine"].append(
             np.array(
                 [
-                    float((sentences[i] @ data.qvec[r]).max()) if len(sentences[i]) else 0.0
+                    float((scored.sentences[i] @ data.qvec[r]).max())
+                    if len(scored.sentences[i])
+                    else 0.0
                     for i in chosen
                 ]
             )
@@ -293,10 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results/rerank_features.json"))
     args = parser.parse_args(argv)
     data = load(args.home, args.dataset, args.split)
-    table, top = features(data)
+    scored = passage_scores(data)
+    table, top = features(data, scored)
     groups = np.tile(np.arange(top.shape[1]), (top.shape[0], 1))
     documents = cross_validated(data, table, groups, top, SETS)
-    by_passage = cross_validated(data, *passage_features(data), PASSAGE_SETS)
+    by_passage = cross_validated(data, *passage_features(data, scored), PASSAGE_SETS)
     print(markdown("documents: features", documents))
     print()
     print(markdown(f"the best {PASSAGES} passages, as the product ranks: features", by_passage))
