@@ -120,6 +120,19 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("path", help="TSV file: question, documents, pages (see README)")
     questions.add_argument("--json", action="store_true", help="print JSON")
     questions.add_argument("--out", help="also write JSON with per-question results to this file")
+    answers = eval_commands.add_parser(
+        "answers",
+        help="quote, page and document hits, refusals and junk quotes for a TSV answer set",
+    )
+    answers.add_argument(
+        "path",
+        help="TSV file: id, split, style, question, file, pages, answer (see docs/quality.md)",
+    )
+    answers.add_argument(
+        "--split", action="append", help="only these splits (repeatable; default: every split)"
+    )
+    answers.add_argument("--json", action="store_true", help="print JSON")
+    answers.add_argument("--out", help="also write JSON with per-question results to this file")
     comparison = eval_commands.add_parser(
         "compare", help="paired comparison of two saved runs, with a significance figure"
     )

@@ -17,6 +17,8 @@ CANDIDATES = 200  # per retriever, so that Recall@100 is not capped by the candi
 def eval_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.eval_command == "questions":
         return questions_command(settings, args)
+    if args.eval_command == "answers":
+        return answers_command(settings, args)
     if args.eval_command == "compare":
         return compare_command(args)
     return beir_command(settings, args)
@@ -182,6 +184,80 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
     }
     settings_line = ", ".join(f"{k}={v}" for k, v in config.items())
     _write(args, data, markdown(judgements, totals) + f"\n\nConfiguration: {settings_line}")
+    return 0
+
+
+def answers_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.answering import Answerer
+    from evidence.answer_set import (
+        AnswerSetError,
+        judge,
+        markdown,
+        per_question,
+        read_answer_set,
+        summary,
+    )
+    from index.embedder import load_embedder
+    from index.library import Library
+
+    try:
+        items = read_answer_set(Path(args.path))
+    except AnswerSetError as error:
+        print(f"evidence eval: {error}", file=sys.stderr)
+        return 2
+    if args.split:
+        items = [i for i in items if i.split in args.split]
+    if not items:
+        print(f"evidence eval: no questions in split(s) {', '.join(args.split)}", file=sys.stderr)
+        return 2
+    library = Library(settings, load_embedder(settings))
+    try:
+        if library.current() is None:
+            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+            return 2
+        sources = {d.id: d.source for d in library.catalog.documents()}
+        answerer = Answerer(library, settings.min_score)
+        verdicts = [
+            judge(item, answerer.answer(item.question), lambda c: sources.get(c.document_id, ""))
+            for item in items
+        ]
+    finally:
+        library.close()
+    splits = {"all": summary(verdicts)}
+    for name in sorted({v.item.split for v in verdicts}):
+        splits[name] = summary(v for v in verdicts if v.item.split == name)
+    config = {
+        "model": settings.model,
+        "min_score": settings.min_score,
+        "passages": settings.passages,
+        "per_document": settings.per_document,
+        "answers": str(args.path),
+    }
+    rows = {
+        v.item.id: {
+            "question": v.item.question,
+            "split": v.item.split,
+            "style": v.item.style,
+            "answerable": v.item.answerable,
+            "answered": v.answered,
+            "quote_rank": v.quote_rank,
+            "page_rank": v.page_rank,
+            "document_rank": v.document_rank,
+            "quotes": [
+                {"where": w, "quote": q, "junk": j}
+                for w, q, j in zip(v.where, v.quotes, v.junk, strict=True)
+            ],
+        }
+        for v in verdicts
+    }
+    data = {
+        "results": splits,
+        "config": config,
+        "questions": rows,
+        "per_query": {"answers": {v.item.id: per_question(v) for v in verdicts}},
+    }
+    settings_line = ", ".join(f"{k}={v}" for k, v in config.items())
+    _write(args, data, markdown(verdicts, splits) + f"\n\nConfiguration: {settings_line}")
     return 0
 
 
