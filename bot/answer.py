@@ -7,23 +7,73 @@ cut from the stored page text by offsets and checked against it before it is eve
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from bot.scope import Scope
+from bot.selection import (
+    FEATURES,
+    Candidate,
+    Quote,
+    candidates,
+    coverage,
+    featurise,
+    rarest,
+    scored,
+    select,
+)
 from index.lexical import terms
 from index.records import Passage
-from index.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], np.ndarray]
 NO_EVIDENCE = "I could not find evidence on this in the library."
+OUTSIDE = (
+    "The question looks like one about {reason}; the library holds evidence on children's "
+    "social care in England."
+)
 RELATED_MARGIN = 0.12  # how far below the answer threshold a passage may be "possibly related"
 MAX_RELATED = 3
-SHORT_QUOTE = 80  # characters; a best sentence shorter than this brings its neighbour along
-LONG_QUOTE = 600
-NEIGHBOUR_MARGIN = 0.2  # a neighbour this close to the best sentence's score is quoted with it
+# Fitted by benchmarks/fit_selection.py on the tune split (see docs/quality.md).
+SENTENCE_WEIGHTS: dict[str, float] = {
+    "sentence_cosine": 3.795,
+    "passage_cosine": -8.787,
+    "passage_fused": 12.783,
+    "passage_rank": 0.986,
+    "sentence_coverage": -1.509,
+    "context_coverage": 5.252,
+    "rare_coverage": -1.623,
+    "lead_in": -1.161,
+    "lower_start": -3.433,
+    "short": -3.519,
+    "list_item": -0.331,
+    "first_in_passage": -0.064,
+    "inspection_match": 2.496,
+    "research_match": 1.011,
+    "cosine_gap": 3.795,
+    "coverage_gap": -1.509,
+    "context_gap": 5.252,
+    "cosine_rank": 1.388,
+    "time_match": 2.246,
+    "duty_match": -0.247,
+    "definition_match": 2.104,
+}
+SENTENCE_BIAS = 0.0  # ranking needs none; the refusal model has its own
+REFUSAL_WEIGHTS: dict[str, float] = {
+    "top_score": 0.084,
+    "top_sentence_cosine": 5.261,
+    "top_passage_cosine": -2.486,
+    "best_coverage": -4.123,
+    "passage_coverage": 3.383,
+    "rare_passage_coverage": 0.26,
+    "unseen_terms": 5.476,
+}
+REFUSAL_BIAS = -2.602
+MIN_CONFIDENCE = 0.0  # off: neutral on the development set, and miscalibrated on small libraries
+STRONG_SCORE = 0.0
 
 
 class QuoteMismatch(AssertionError):
@@ -47,6 +97,7 @@ class Citation:
     quote: str
     score: float
     sample: bool = False
+    strength: str = "partial"  # how well the quote matches: "strong" or "partial"
 
 
 @dataclass(frozen=True)
@@ -55,21 +106,16 @@ class Answer:
     answered: bool
     citations: tuple[Citation, ...]
     related: tuple[Citation, ...] = ()
+    confidence: float | None = None  # the refusal model's probability that the quotes answer
+    outside: str | None = None  # why the question is outside what the library is for
 
     @property
     def message(self) -> str:
         if self.answered:
             return f"Found {len(self.citations)} passage(s) in the library."
+        if self.outside:
+            return f"{NO_EVIDENCE} {OUTSIDE.format(reason=self.outside)}"
         return NO_EVIDENCE
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    passage: int
-    page: int
-    start: int  # offsets into that page's text
-    end: int
-    text: str
 
 
 def compose_answer(
@@ -79,72 +125,128 @@ def compose_answer(
     min_score: float,
     embed: Embed,
     question_vector: np.ndarray | None = None,
+    question_terms: Mapping[str, float] | None = None,
+    limit: int = 5,
+    per_document: int = 2,
+    min_confidence: float = MIN_CONFIDENCE,
+    unseen_share: float = 0.0,
+    scope: Scope | None = None,
 ) -> Answer:
-    """Quote the sentences that answer `question` from the passages that clear `min_score`.
+    """Quote the sentences that answer `question` from the retrieved passages, or refuse.
 
     Args:
         question: what the practitioner asked.
         passages: retrieved passages, best first, with the texts of the pages they lie on and,
             where the library stored them, their sentences' vectors.
-        min_score: cosine similarity a passage needs to count as evidence.
+        min_score: cosine similarity the best passage needs before anything counts as evidence.
         embed: turns texts into unit vectors with the library's model; used only for what
             is not at hand (the question without `question_vector`, sentences without vectors).
         question_vector: the question's embedding, when retrieval already made it.
+        question_terms: the question's search terms (glossary expansions included) weighted by
+            how rare they are in the library; plain question terms, equally weighted, without it.
+        limit: quotes at most; per_document: quotes from any one document at most.
+        unseen_share: the share of the question's terms the library has never seen.
+        scope: what the library is not for; a question it marks is refused with the reason.
+        min_confidence: how sure the refusal model must be that the quotes answer.
 
     Returns:
-        An Answer; `answered` is False when no passage clears the threshold.
+        An Answer; `answered` is False when the evidence is too weak, with any near misses as
+        `related`.
     """
-    relevant = [p for p in passages if p.dense_score >= min_score]
-    nearby = [p for p in passages if min_score - RELATED_MARGIN <= p.dense_score < min_score]
-    chosen = relevant if relevant else nearby[:MAX_RELATED]
-    quotes = _best_quotes(question, chosen, embed, question_vector)
+    ranked = rank_sentences(question, passages, embed, question_vector, question_terms)
+    quotes = select(ranked, passages, limit=limit, per_document=per_document)
+    weights = question_terms or {t: 1.0 for t in terms(question)}
+    confidence = answer_confidence(ranked, passages, weights, unseen_share)
+    best_cosine = max((p.dense_score for p in passages), default=0.0)
+    outside = None
+    if scope is not None:
+        outside = scope.outside(question, [q.text for q in quotes[:3]])
+    answered = (
+        bool(quotes)
+        and best_cosine >= min_score
+        and confidence >= min_confidence
+        and outside is None
+    )
+    near = best_cosine >= min_score - RELATED_MARGIN and confidence >= min_confidence - 0.25
+    shown = quotes if answered else quotes[:MAX_RELATED] if near else []
     citations: list[Citation] = []
-    for passage, quote in zip(chosen, quotes, strict=True):
-        if quote is None:
-            continue
+    for quote in shown:
         try:
-            citations.append(_cite(len(citations) + 1, passage, quote))
+            citations.append(
+                _cite(len(citations) + 1, passages[quote.passage], quote, strength(quote.score))
+            )
         except QuoteMismatch:  # a bug, never evidence: log it and leave the passage out
-            log.exception("dropped a quote from document %s", passage.document_id)
-    if relevant and citations:
-        return Answer(question, True, tuple(citations))
-    return Answer(question, False, (), tuple(citations))
+            log.exception("dropped a quote from document %s", passages[quote.passage].document_id)
+    if answered and citations:
+        return Answer(question, True, tuple(citations), confidence=round(confidence, 3))
+    if outside is not None:
+        return Answer(question, False, (), (), round(confidence, 3), outside)
+    return Answer(question, False, (), tuple(citations), confidence=round(confidence, 3))
 
 
-def _best_quotes(
+def rank_sentences(
     question: str,
     passages: Sequence[Passage],
     embed: Embed,
-    question_vector: np.ndarray | None,
-) -> list[_Sentence | None]:
-    sentences = [s for i, p in enumerate(passages) for s in _sentences(i, p)]
-    if not sentences:
-        return [None] * len(passages)
-    similarity = _similarities(question, passages, sentences, embed, question_vector)
-    wanted = set(terms(question))
-    scores = [
-        float(sim) + 0.1 * (len(wanted & set(terms(s.text))) / max(len(wanted), 1))
-        for sim, s in zip(similarity, sentences, strict=True)
-    ]
-    best: list[_Sentence | None] = []
-    for i, passage in enumerate(passages):
-        mine = [
-            (score, n)
-            for n, (score, s) in enumerate(zip(scores, sentences, strict=True))
-            if s.passage == i
-        ]
-        if not mine:
-            best.append(None)
-            continue
-        top, n = max(mine)
-        best.append(_with_neighbour(passage, sentences, scores, n, top))
-    return best
+    question_vector: np.ndarray | None = None,
+    question_terms: Mapping[str, float] | None = None,
+) -> list[Candidate]:
+    """Every quotable sentence of the passages with its features and score, best first."""
+    found = candidates(passages)
+    if not found:
+        return []
+    similarity = _similarities(question, passages, found, embed, question_vector)
+    weights = question_terms or {t: 1.0 for t in terms(question)}
+    featured = featurise(question, weights, passages, found, [float(s) for s in similarity])
+    return scored(featured, SENTENCE_WEIGHTS, SENTENCE_BIAS)
+
+
+def answer_confidence(
+    ranked: Sequence[Candidate],
+    passages: Sequence[Passage],
+    question_terms: Mapping[str, float],
+    unseen_share: float = 0.0,
+) -> float:
+    """How likely the best sentences answer the question at all (a calibrated probability)."""
+    if not ranked:
+        return 0.0
+    values = refusal_features(ranked, passages, question_terms, unseen_share)
+    z = REFUSAL_BIAS + sum(REFUSAL_WEIGHTS.get(k, 0.0) * v for k, v in values.items())
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def refusal_features(
+    ranked: Sequence[Candidate],
+    passages: Sequence[Passage],
+    question_terms: Mapping[str, float],
+    unseen_share: float = 0.0,
+) -> dict[str, float]:
+    """What the refusal model reads: how well the best sentences and passages match and cover
+    the question, above all its rarest terms (a place, an Act, a name the library lacks)."""
+    top = ranked[:3]
+    index = {name: n for n, name in enumerate(FEATURES)}
+    texts = [" ".join((*p.heading_path, p.meta.title, p.text)) for p in passages[:3]]
+    rare = rarest(question_terms)
+    return {
+        "top_score": top[0].score,
+        "top_sentence_cosine": max(c.features[index["sentence_cosine"]] for c in top),
+        "top_passage_cosine": max((p.dense_score for p in passages), default=0.0),
+        "best_coverage": max(c.features[index["context_coverage"]] for c in top),
+        "passage_coverage": max((coverage(question_terms, t) for t in texts), default=0.0),
+        "rare_passage_coverage": max((coverage(rare, t) for t in texts), default=0.0),
+        "unseen_terms": unseen_share,
+    }
+
+
+def strength(score: float) -> str:
+    """'strong' or 'partial': how well a quote matches, from its sentence score."""
+    return "strong" if score >= STRONG_SCORE else "partial"
 
 
 def _similarities(
     question: str,
     passages: Sequence[Passage],
-    sentences: Sequence[_Sentence],
+    sentences: Sequence[Candidate],
     embed: Embed,
     question_vector: np.ndarray | None,
 ) -> np.ndarray:
@@ -166,61 +268,13 @@ def _similarities(
     return np.asarray(stored, dtype=np.float32) @ np.asarray(question_vector, dtype=np.float32)
 
 
-def _with_neighbour(
-    passage: Passage, sentences: list[_Sentence], scores: list[float], n: int, top: float
-) -> _Sentence:
-    """The best sentence, joined by the adjacent one in its paragraph when that one helps too.
-
-    A neighbour comes along when the best sentence is very short, or when it scores nearly as
-    well ("The review must happen within 20 working days" after "The initial health assessment
-    should result in a health plan..."). The quote stays one verbatim stretch of one page.
-    """
-    quote = sentences[n]
-    page_text = passage.page_texts[quote.page]
-    candidates = []
-    for m in (n - 1, n + 1):
-        if not 0 <= m < len(sentences):
-            continue
-        other = sentences[m]
-        first, last = (other, quote) if m < n else (quote, other)
-        if (
-            other.passage == quote.passage
-            and other.page == quote.page
-            and last.end - first.start <= LONG_QUOTE
-            and "\n" not in page_text[first.end : last.start]
-            and (len(quote.text) < SHORT_QUOTE or scores[m] >= top - NEIGHBOUR_MARGIN)
-        ):
-            candidates.append((scores[m], first, last))
-    if not candidates:
-        return quote
-    _, first, last = max(candidates, key=lambda c: c[0])
-    return _Sentence(
-        quote.passage, quote.page, first.start, last.end, page_text[first.start : last.end]
-    )
-
-
-def _sentences(number: int, passage: Passage) -> list[_Sentence]:
-    """Quotable sentences of a passage: headings and fragments such as "Page 4" left out."""
-    headings = {h.strip() for h in passage.heading_path}
-    out = []
-    for span in passage.spans:
-        page_text = passage.page_texts.get(span.page, "")
-        region = page_text[span.start : span.end]
-        for start, end in split_sentences(region):
-            text = region[start:end]
-            if any(text in h for h in headings) or len(terms(text)) < 3:
-                continue
-            out.append(_Sentence(number, span.page, span.start + start, span.start + end, text))
-    return out
-
-
 def verify_quote(quote: str, page_text: str, start: int, end: int) -> None:
     """Raises QuoteMismatch unless the quote is exactly the page text at those offsets."""
     if not quote or page_text[start:end] != quote or quote not in page_text:
         raise QuoteMismatch(f"quote is not verbatim page text: {quote[:60]!r}")
 
 
-def _cite(number: int, passage: Passage, sentence: _Sentence) -> Citation:
+def _cite(number: int, passage: Passage, sentence: Quote, match: str) -> Citation:
     verify_quote(sentence.text, passage.page_texts[sentence.page], sentence.start, sentence.end)
     meta = passage.meta
     return Citation(
@@ -239,4 +293,5 @@ def _cite(number: int, passage: Passage, sentence: _Sentence) -> Citation:
         quote=sentence.text,
         score=round(passage.dense_score, 4),
         sample=meta.sample,
+        strength=match,
     )

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from bot.answer import Answer, compose_answer
+from bot.scope import load_scope
+from index.embedder import Embedder
+from index.glossary import load_glossary
+from index.lexical import terms
 from index.library import Library
-from index.records import Filters
+from index.records import Filters, Passage
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    passages: list[Passage]
+    vector: np.ndarray  # the embedding of the question with its expansions
+    terms: dict[str, float]  # its search terms, weighted by rarity in the library
+    unseen: float  # the share of the question's own terms the library has never seen
+
+
+CANDIDATE_PASSAGES = 20  # retrieved for each question; the quotes are chosen among their sentences
+CANDIDATES_PER_DOCUMENT = 6
 
 
 class Answerer:
@@ -13,24 +33,51 @@ class Answerer:
     def __init__(self, library: Library, min_score: float) -> None:
         self.library = library
         self.min_score = min_score
+        self.glossary = load_glossary(library.settings.glossary)
+        self.scope = load_scope(library.settings.scope)
 
     def answer(
         self, question: str, filters: Filters | None = None, *, limit: int | None = None
     ) -> Answer:
         """Answer from the library, or say plainly that it holds no evidence."""
-        embedder = self.library.embedder
-        assert embedder is not None, "an Answerer needs a library opened with its model"
-        vector = embedder.embed([question])[0]
-        passages = self.library.search(
-            question, filters, limit=limit, vector=vector, sentences=True
-        )
+        settings = self.library.settings
+        wanted = limit or settings.passages
+        found = self.retrieve(question, filters, wanted)
         return compose_answer(
             question,
-            passages,
+            found.passages,
             min_score=self.min_score,
-            embed=embedder.embed,
-            question_vector=vector,
+            embed=self._embedder().embed,
+            question_vector=found.vector,
+            question_terms=found.terms,
+            unseen_share=found.unseen,
+            scope=self.scope,
+            limit=wanted,
+            per_document=settings.per_document,
+            min_confidence=settings.min_confidence,
         )
+
+    def retrieve(self, question: str, filters: Filters | None = None, wanted: int = 5) -> Retrieved:
+        """The candidate passages for a question, searched with its glossary expansions."""
+        settings = self.library.settings
+        query = self.glossary.expand(question)
+        vector = self._embedder().embed([query])[0]
+        passages = self.library.search(
+            query,
+            filters,
+            limit=max(CANDIDATE_PASSAGES, wanted),
+            per_document=max(CANDIDATES_PER_DOCUMENT, settings.per_document),
+            vector=vector,
+            sentences=True,
+        )
+        own = terms(question)
+        unseen = len(self.library.unseen_terms(question)) / max(len(set(own)), 1)
+        return Retrieved(passages, vector, self.library.term_weights(query), unseen)
+
+    def _embedder(self) -> Embedder:
+        embedder = self.library.embedder
+        assert embedder is not None, "an Answerer needs a library opened with its model"
+        return embedder
 
     def library_version(self) -> int | None:
         row = self.library.catalog.library()

@@ -52,7 +52,9 @@ def render_text(answer: Answer, width: int = 100) -> str:
     if answer.citations or answer.related:
         lines += ["", "Sources:"]
         for citation in answer.citations or answer.related:
-            kind = citation.doc_type + (f"; {SAMPLE_FLAG}" if citation.sample else "")
+            kind = f"{citation.doc_type}; {citation.strength} match" + (
+                f"; {SAMPLE_FLAG}" if citation.sample else ""
+            )
             lines.append(
                 textwrap.fill(
                     f"[{citation.number}] {reference(citation)} [{kind}]",
@@ -72,6 +74,8 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "message": answer.message,
         "citations": [asdict(c) for c in answer.citations],
         "possibly_related": [asdict(c) for c in answer.related],
+        "confidence": answer.confidence,
+        "outside": answer.outside,
     }
 
 
@@ -82,4 +86,6 @@ def from_dict(data: dict[str, Any]) -> Answer:
         answered=data["answered"],
         citations=tuple(Citation(**c) for c in data["citations"]),
         related=tuple(Citation(**c) for c in data["possibly_related"]),
+        confidence=data.get("confidence"),
+        outside=data.get("outside"),
     )

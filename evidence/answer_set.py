@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answer, Citation
+from bot.selection import contents_run
 from evidence.question_set import parse_pages
 from index.lexical import terms
 
@@ -153,7 +154,7 @@ def junk_reason(quote: str, earlier: Sequence[str]) -> str:
         return "starts mid-sentence"
     if len(words) < MIN_WORDS:
         return "under six words"
-    if _DOT_LEADER.search(text) or _CONTENTS_LINE.match(text):
+    if _DOT_LEADER.search(text) or _CONTENTS_LINE.match(text) or contents_run(text):
         return "contents-page residue"
     mine = set(terms(text))
     for other in earlier:

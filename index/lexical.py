@@ -97,6 +97,24 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def unseen(self, query: str) -> list[str]:
+        """The query's terms that no passage here contains."""
+        return [t for t in dict.fromkeys(terms(query)) if t not in self.vocabulary]
+
+    def rarity(self, query: str) -> dict[str, float]:
+        """Each distinct term of the query with its inverse document frequency here.
+
+        A term the library has never seen gets the highest weight any term could have.
+        """
+        n = max(len(self.ids), 1)
+        df = np.diff(self.weights.indptr)
+        out = {}
+        for term in dict.fromkeys(terms(query)):
+            column = self.vocabulary.get(term)
+            count = float(df[column]) if column is not None else 0.0
+            out[term] = float(np.log1p((n - count + 0.5) / (count + 0.5)))
+        return out
+
     def _columns(self, query: str) -> list[int]:
         return sorted({self.vocabulary[t] for t in terms(query) if t in self.vocabulary})
 

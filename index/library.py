@@ -226,6 +226,20 @@ class Library:
             )
         return passages
 
+    def term_weights(self, query: str) -> dict[str, float]:
+        """The query's terms weighted by how rare they are in this library (unknown: rarest)."""
+        version = self.current()
+        if version is None:
+            return {}
+        return self._current_analyzer(version).lexical.rarity(query)
+
+    def unseen_terms(self, query: str) -> list[str]:
+        """The query's terms that appear nowhere in this library."""
+        version = self.current()
+        if version is None:
+            return []
+        return self._current_analyzer(version).lexical.unseen(query)
+
     def _current_analyzer(self, version: IndexVersion) -> IndexVersion:
         """A version whose BM25 terms were made by an older analyzer, rebuilt here in memory.
 

@@ -27,6 +27,9 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_PASSAGES": "passages",
     "EVIDENCE_PER_DOCUMENT": "per_document",
     "EVIDENCE_DENSE_WEIGHT": "dense_weight",
+    "EVIDENCE_GLOSSARY": "glossary",
+    "EVIDENCE_SCOPE": "scope",
+    "EVIDENCE_MIN_CONFIDENCE": "min_confidence",
     "EVIDENCE_AUDIT_DAYS": "audit_days",
     "EVIDENCE_SLACK_STAFF": "slack_staff",
     "SLACK_BOT_TOKEN": "slack_bot_token",
@@ -55,10 +58,13 @@ class Settings(BaseModel):
     max_file_mb: float = 100.0
     chunk_tokens: int = Field(default=180, ge=32, le=250)
     chunk_overlap: int = Field(default=30, ge=0, le=100)
-    min_score: float = Field(default=0.52, ge=-1.0, le=1.0)
+    min_score: float = Field(default=0.3, ge=-1.0, le=1.0)
     passages: int = Field(default=5, ge=1, le=20)
-    per_document: int = Field(default=2, ge=1, le=10)
+    per_document: int = Field(default=3, ge=1, le=10)
     dense_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # hybrid: share of the dense score
+    glossary: Path | None = None  # the centre's own acronyms and synonyms (added to ours)
+    scope: Path | None = None  # the centre's own "not for this library" markers (added to ours)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)  # refusal model's answer probability
     audit_days: int = Field(default=365, ge=1)
     slack_staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)
     slack_bot_token: str | None = Field(default=None, repr=False)

@@ -131,7 +131,8 @@ def test_parent_manifest_lists_nested_file_and_nearer_manifest_wins(tmp_path: Pa
 def test_reads_the_real_corpus_manifest() -> None:
     loaded = load_manifest(CORPUS_MANIFEST)
     assert "licence" not in loaded.ignored and "description" in loaded.ignored
-    assert len(loaded.entries) == 30
+    rows = [line for line in CORPUS_MANIFEST.read_text(encoding="utf-8").splitlines()[1:] if line]
+    assert len(loaded.entries) == len(rows) >= 30  # one entry per file row (the corpus grows)
     assert all(path.exists() for path in loaded.entries)
     adoption = CORPUS_MANIFEST.parent / "dfe_guidance" / "adoption_statutory_guidance_2013.pdf"
     assert manifest_for(adoption, loaded.entries) == {

@@ -1,0 +1,78 @@
+"""What the library is not for: questions about another UK nation, adult social care, another
+country, translation, legal advice on a case or a service's contact details are refused with the
+reason, unless the best quotes themselves speak of what the question names."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+BUNDLED = Path(__file__).parent / "data" / "scope.txt"
+
+
+class ScopeError(ValueError):
+    """A scope file cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Reasons, each with the words and phrases that mark a question as outside the library."""
+
+    markers: Mapping[str, tuple[str, ...]]
+
+    def outside(self, question: str, evidence: Iterable[str] = ()) -> str | None:
+        """The reason a question is outside the library, or None.
+
+        A marker the evidence also contains does not count: the library speaks of it.
+
+        >>> Scope({"adult social care": ("Care Act",)}).outside("Care Act assessments?")
+        'adult social care'
+        """
+        said = _flat(" ".join(evidence))
+        asked = _flat(question)
+        for reason, phrases in self.markers.items():
+            for phrase in phrases:
+                marker = _flat(phrase)
+                if marker in asked and marker not in said:
+                    return reason
+        return None
+
+
+def _flat(text: str) -> str:
+    # Possessives go: "Wales's guidance" names Wales; "children's hearing" matches "childrens".
+    text = re.sub(r"'s?\b", "", text.casefold().replace("’", "'"))
+    words = re.findall(r"\w+", text)
+    return " " + " ".join(words) + " "
+
+
+def parse(text: str, source: str) -> dict[str, tuple[str, ...]]:
+    """Lines of `reason = phrase; another phrase`; `#` starts a comment line."""
+    markers: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        reason, sep, rest = line.partition("=")
+        phrases = tuple(p.strip() for p in rest.split(";") if p.strip())
+        if not sep or not reason.strip() or not phrases:
+            raise ScopeError(f"{source}, line {number}: expected `reason = phrase; another`")
+        key = reason.strip()
+        markers[key] = tuple(dict.fromkeys((*markers.get(key, ()), *phrases)))
+    return markers
+
+
+@functools.cache
+def load_scope(extra: Path | None = None) -> Scope:
+    """The bundled scope, with the centre's own file (if any) added to it."""
+    markers = parse(BUNDLED.read_text(encoding="utf-8"), str(BUNDLED))
+    if extra is not None:
+        try:
+            text = extra.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScopeError(f"cannot read the scope file {extra}: {error}") from error
+        for reason, phrases in parse(text, str(extra)).items():
+            markers[reason] = tuple(dict.fromkeys((*markers.get(reason, ()), *phrases)))
+    return Scope(markers)
