@@ -74,6 +74,7 @@ REFUSAL_WEIGHTS: dict[str, float] = {
 REFUSAL_BIAS = -2.602
 MIN_CONFIDENCE = 0.0  # off: neutral on the development set, and miscalibrated on small libraries
 STRONG_SCORE = 0.0
+_FEATURE = {name: n for n, name in enumerate(FEATURES)}  # a feature's place in Candidate.features
 
 
 class QuoteMismatch(AssertionError):
@@ -153,9 +154,9 @@ def compose_answer(
         An Answer; `answered` is False when the evidence is too weak, with any near misses as
         `related`.
     """
-    ranked = rank_sentences(question, passages, embed, question_vector, question_terms)
-    quotes = select(ranked, passages, limit=limit, per_document=per_document)
     weights = question_terms or {t: 1.0 for t in terms(question)}
+    ranked = rank_sentences(question, passages, embed, question_vector, weights)
+    quotes = select(ranked, passages, limit=limit, per_document=per_document)
     confidence = answer_confidence(ranked, passages, weights, unseen_share)
     best_cosine = max((p.dense_score for p in passages), default=0.0)
     outside = None
@@ -224,14 +225,13 @@ def refusal_features(
     """What the refusal model reads: how well the best sentences and passages match and cover
     the question, above all its rarest terms (a place, an Act, a name the library lacks)."""
     top = ranked[:3]
-    index = {name: n for n, name in enumerate(FEATURES)}
     texts = [" ".join((*p.heading_path, p.meta.title, p.text)) for p in passages[:3]]
     rare = rarest(question_terms)
     return {
         "top_score": top[0].score,
-        "top_sentence_cosine": max(c.features[index["sentence_cosine"]] for c in top),
+        "top_sentence_cosine": max(c.features[_FEATURE["sentence_cosine"]] for c in top),
         "top_passage_cosine": max((p.dense_score for p in passages), default=0.0),
-        "best_coverage": max(c.features[index["context_coverage"]] for c in top),
+        "best_coverage": max(c.features[_FEATURE["context_coverage"]] for c in top),
         "passage_coverage": max((coverage(question_terms, t) for t in texts), default=0.0),
         "rare_passage_coverage": max((coverage(rare, t) for t in texts), default=0.0),
         "unseen_terms": unseen_share,

@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.lexical import terms
 from index.records import Passage
@@ -127,7 +127,6 @@ class Quote:
     end: int
     text: str
     score: float
-    cosine: float
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -206,20 +205,17 @@ def featurise(
     top_fused = max((p.score for p in passages), default=1.0) or 1.0
     flats = [" ".join(c.text.split()) for c in found]
     covered = [coverage(question_terms, f) for f in flats]
-    contexts = [
-        coverage(
-            question_terms,
-            " ".join((*passages[c.passage].heading_path, passages[c.passage].meta.title, f)),
-        )
-        for c, f in zip(found, flats, strict=True)
+    surroundings = [
+        " ".join((*passages[c.passage].heading_path, passages[c.passage].meta.title, c.text))
+        for c in found
     ]
+    contexts = [coverage(question_terms, text) for text in surroundings]
     best_cosine, best_covered, best_context = max(cosines), max(covered), max(contexts)
     by_cosine = sorted(range(len(found)), key=lambda n: -cosines[n])
     cosine_rank = {n: rank for rank, n in enumerate(by_cosine)}
     out = []
     for number, (candidate, cosine) in enumerate(zip(found, cosines, strict=True)):
         passage = passages[candidate.passage]
-        context = " ".join((*passage.heading_path, passage.meta.title, candidate.text))
         kind = passage.meta.doc_type
         flat = flats[number]
         features = (
@@ -229,7 +225,7 @@ def featurise(
             1.0 / (1 + candidate.passage),
             covered[number],
             contexts[number],
-            coverage(rare, context) if rare else 1.0,
+            coverage(rare, surroundings[number]) if rare else 1.0,
             float(bool(_LEAD_IN.search(flat))),
             float(flat[:1].islower()),
             float(len(flat.split()) < 8),
@@ -246,17 +242,7 @@ def featurise(
             float(asks_duty and bool(_HAS_DUTY.search(flat))),
             float(asks_definition and bool(_HAS_DEFINITION.search(flat))),
         )
-        out.append(
-            Candidate(
-                candidate.passage,
-                candidate.page,
-                candidate.start,
-                candidate.end,
-                candidate.text,
-                candidate.order,
-                features,
-            )
-        )
+        out.append(replace(candidate, features=features))
     return out
 
 
@@ -273,16 +259,7 @@ def scored(
     """Candidates with their linear score, best first (ties keep the retrieval order)."""
     vector = [weights.get(name, 0.0) for name in FEATURES]
     out = [
-        Candidate(
-            c.passage,
-            c.page,
-            c.start,
-            c.end,
-            c.text,
-            c.order,
-            c.features,
-            bias + sum(w * f for w, f in zip(vector, c.features, strict=True)),
-        )
+        replace(c, score=bias + sum(w * f for w, f in zip(vector, c.features, strict=True)))
         for c in found
     ]
     return sorted(out, key=lambda c: -c.score)
@@ -296,7 +273,6 @@ def select(
     per_document: int,
 ) -> list[Quote]:
     """The best sentences as whole quotes: no two saying the same, `per_document` per document."""
-    by_place = {(c.passage, c.page, c.start): c for c in ranked}
     neighbours = _neighbours(ranked)
     chosen: list[Quote] = []
     taken: dict[int, int] = {}
@@ -309,7 +285,7 @@ def select(
             continue
         if taken.get(document, 0) >= per_document:
             continue
-        quote = _grow(candidate, passages[candidate.passage], neighbours, by_place)
+        quote = _grow(candidate, passages[candidate.passage], neighbours)
         if any(_same_point(quote.text, q.text) for q in chosen):
             continue
         for part in _parts(quote, neighbours):
@@ -333,7 +309,6 @@ def _grow(
     candidate: Candidate,
     passage: Passage,
     following: Mapping[tuple[int, int, int], Candidate],
-    by_place: Mapping[tuple[int, int, int], Candidate],
 ) -> Quote:
     """The sentence, and what completes it: a lead-in ending in a colon brings what follows it.
 
@@ -349,17 +324,8 @@ def _grow(
         if page_text[last.end : nxt.start].count("\n\n") > 1:
             break
         last, count = nxt, count + 1
-    del by_place
     text = page_text[first.start : last.end]
-    return Quote(
-        candidate.passage,
-        candidate.page,
-        first.start,
-        last.end,
-        text,
-        candidate.score,
-        candidate.features[0] if candidate.features else 0.0,
-    )
+    return Quote(candidate.passage, candidate.page, first.start, last.end, text, candidate.score)
 
 
 def _parts(
