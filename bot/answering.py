@@ -70,9 +70,10 @@ class Answerer:
             vector=vector,
             sentences=True,
         )
-        own = terms(question)
-        unseen = len(self.library.unseen_terms(question)) / max(len(set(own)), 1)
-        return Retrieved(passages, vector, self.library.term_weights(query), unseen)
+        rarity = self.library.term_weights(query)  # the question's own terms are in the query
+        own = set(terms(question))
+        unseen = len(rarity.unseen & own) / max(len(own), 1)
+        return Retrieved(passages, vector, rarity.weights, unseen)
 
     def _embedder(self) -> Embedder:
         embedder = self.library.embedder

@@ -59,6 +59,14 @@ def _stemmer() -> Any:
 
 
 @dataclass(frozen=True)
+class TermWeights:
+    """A query's terms weighted by rarity in one library, and those the library never saw."""
+
+    weights: dict[str, float]
+    unseen: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class LexicalIndex:
     """BM25 weights per (chunk row, term) in a column-sparse matrix, with row -> chunk id."""
 
@@ -97,11 +105,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def unseen(self, query: str) -> list[str]:
-        """The query's terms that no passage here contains."""
-        return [t for t in dict.fromkeys(terms(query)) if t not in self.vocabulary]
-
-    def rarity(self, query: str) -> dict[str, float]:
+    def rarity(self, query: str) -> TermWeights:
         """Each distinct term of the query with its inverse document frequency here.
 
         A term the library has never seen gets the highest weight any term could have.
@@ -113,7 +117,7 @@ class LexicalIndex:
             column = self.vocabulary.get(term)
             count = float(df[column]) if column is not None else 0.0
             out[term] = float(np.log1p((n - count + 0.5) / (count + 0.5)))
-        return out
+        return TermWeights(out, frozenset(t for t in out if t not in self.vocabulary))
 
     def _columns(self, query: str) -> list[int]:
         return sorted({self.vocabulary[t] for t in terms(query) if t in self.vocabulary})

@@ -18,7 +18,7 @@ import numpy as np
 from index import vectors
 from index.catalog import Catalog, meta_of, spans_of
 from index.embedder import Embedder, check_same_model, probe_vector
-from index.lexical import ANALYZER, LexicalIndex
+from index.lexical import ANALYZER, LexicalIndex, TermWeights
 from index.records import Document, Filters, Passage
 from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
 from index.sentence_vectors import embed_chunks, unpack
@@ -226,19 +226,12 @@ class Library:
             )
         return passages
 
-    def term_weights(self, query: str) -> dict[str, float]:
+    def term_weights(self, query: str) -> TermWeights:
         """The query's terms weighted by how rare they are in this library (unknown: rarest)."""
         version = self.current()
         if version is None:
-            return {}
+            return TermWeights({})
         return self._current_analyzer(version).lexical.rarity(query)
-
-    def unseen_terms(self, query: str) -> list[str]:
-        """The query's terms that appear nowhere in this library."""
-        version = self.current()
-        if version is None:
-            return []
-        return self._current_analyzer(version).lexical.unseen(query)
 
     def _current_analyzer(self, version: IndexVersion) -> IndexVersion:
         """A version whose BM25 terms were made by an older analyzer, rebuilt here in memory.
