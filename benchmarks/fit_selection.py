@@ -28,7 +28,7 @@ from bot import answer as answer_module
 from bot.answering import Answerer
 from bot.scope import load_scope
 from bot.selection import FEATURES, Candidate, scored, select
-from evidence.answer_set import Item, holds, read_answer_set
+from evidence.answer_set import Item, holds, read_answer_set, same_file
 from index.embedder import load_embedder
 from index.library import Library
 from index.sentences import split_sentences
@@ -85,8 +85,9 @@ def gold_sentences(item: Item) -> list[str]:
 
 
 def on_page(item: Item, passage, page: int, source: str) -> bool:  # type: ignore[no-untyped-def]
-    right_file = source.casefold().endswith("/" + item.file.casefold())
-    return right_file and (not passage.paginated or not item.pages or page in item.pages)
+    return same_file(source, item.file) and (
+        not passage.paginated or not item.pages or page in item.pages
+    )
 
 
 def collect(items: list[Item], answerer: Answerer) -> list[dict]:  # type: ignore[type-arg]

@@ -161,11 +161,14 @@ def quotable(text: str) -> bool:
     flat = " ".join(text.split())
     return (
         len(terms(flat)) >= MIN_TERMS
-        and not _DOT_LEADER.search(flat)
-        and not _CONTENTS_LINE.match(flat)
+        and not contents_residue(flat)
         and not _JUDGEMENT_LINE.search(flat)
-        and not contents_run(flat)
     )
+
+
+def contents_residue(flat: str) -> bool:
+    """Whether a whitespace-flattened text is left over from a contents page or an index."""
+    return bool(_DOT_LEADER.search(flat) or _CONTENTS_LINE.match(flat)) or contents_run(flat)
 
 
 def contents_run(flat: str) -> bool:
@@ -286,7 +289,7 @@ def select(
         if taken.get(document, 0) >= per_document:
             continue
         quote = _grow(candidate, passages[candidate.passage], neighbours)
-        if any(_same_point(quote.text, q.text) for q in chosen):
+        if any(same_point(quote.text, q.text) for q in chosen):
             continue
         for part in _parts(quote, neighbours):
             used.add(part)
@@ -339,7 +342,8 @@ def _parts(
     return parts
 
 
-def _same_point(a: str, b: str) -> bool:
+def same_point(a: str, b: str) -> bool:
+    """Whether two quotes say the same: they share 70 % of the shorter one's terms."""
     mine, theirs = set(terms(a)), set(terms(b))
     smaller = min(len(mine), len(theirs))
     return bool(smaller) and len(mine & theirs) / smaller >= DUPLICATE_OVERLAP

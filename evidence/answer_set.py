@@ -21,16 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answer, Citation
-from bot.selection import contents_run
-from evidence.question_set import parse_pages
+from bot.selection import contents_residue, same_point
+from evidence.question_set import parse_pages, share
 from index.lexical import terms
 
 REQUIRED = ("id", "split", "style", "question", "file", "pages", "answer")
 ANSWER_COVERAGE = 0.5  # a quote "holds" the answer when it has more than this share of its words
-DUPLICATE_OVERLAP = 0.7  # two quotes sharing this share of the shorter one's words say the same
 MIN_WORDS = 6
-_DOT_LEADER = re.compile(r"(\.\s?){4,}|…{2,}|_{4,}")
-_CONTENTS_LINE = re.compile(r"^[^.!?;]{3,120}?\s\d{1,3}$")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
@@ -154,14 +151,10 @@ def junk_reason(quote: str, earlier: Sequence[str]) -> str:
         return "starts mid-sentence"
     if len(words) < MIN_WORDS:
         return "under six words"
-    if _DOT_LEADER.search(text) or _CONTENTS_LINE.match(text) or contents_run(text):
+    if contents_residue(text):
         return "contents-page residue"
-    mine = set(terms(text))
-    for other in earlier:
-        theirs = set(terms(other))
-        smaller = min(len(mine), len(theirs))
-        if smaller and len(mine & theirs) / smaller >= DUPLICATE_OVERLAP:
-            return "near-duplicate of an earlier quote"
+    if any(same_point(text, other) for other in earlier):
+        return "near-duplicate of an earlier quote"
     return ""
 
 
@@ -170,7 +163,7 @@ def judge(item: Item, answer: Answer, source_of: Callable[[Citation], str]) -> V
     shown = answer.citations if answer.answered else ()
     quote_rank = page_rank = document_rank = None
     for rank, citation in enumerate(shown, start=1):
-        if not item.answerable or not _same_file(source_of(citation), item.file):
+        if not item.answerable or not same_file(source_of(citation), item.file):
             continue
         document_rank = document_rank or rank
         on_page = (
@@ -199,7 +192,8 @@ def judge(item: Item, answer: Answer, source_of: Callable[[Citation], str]) -> V
     )
 
 
-def _same_file(source: str, wanted: str) -> bool:
+def same_file(source: str, wanted: str) -> bool:
+    """Whether a document's source path is the file an item names (the end of its path)."""
     source, wanted = source.casefold(), wanted.casefold().strip().lstrip("/")
     return source == wanted or source.endswith("/" + wanted)
 
@@ -214,10 +208,6 @@ def summary(verdicts: Iterable[Verdict]) -> dict[str, float | int]:
     answerable = [v for v in items if v.item.answerable]
     unanswerable = [v for v in items if not v.item.answerable]
     quotes = sum(len(v.junk) for v in items)
-
-    def share(count: int, total: int) -> float:
-        return round(count / total, 3) if total else 0.0
-
     n = len(answerable)
     return {
         "answerable": n,

@@ -129,10 +129,6 @@ def summary(judgements: Iterable[Judgement]) -> dict[str, float | int]:
     items = list(judgements)
     answerable = [j for j in items if j.question.answerable]
     unanswerable = [j for j in items if not j.question.answerable]
-
-    def share(count: int, total: int) -> float:
-        return round(count / total, 3) if total else 0.0
-
     n = len(answerable)
     return {
         "answerable": n,
@@ -143,6 +139,11 @@ def summary(judgements: Iterable[Judgement]) -> dict[str, float | int]:
         "wrongly_abstained": share(sum(not j.answered for j in answerable), n),
         "correctly_abstained": share(sum(not j.answered for j in unanswerable), len(unanswerable)),
     }
+
+
+def share(count: int, total: int) -> float:
+    """count / total rounded to 3 places; 0 when there is nothing to count."""
+    return round(count / total, 3) if total else 0.0
 
 
 def markdown(judgements: Sequence[Judgement], totals: dict[str, float | int]) -> str:
