@@ -10,10 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.term_lists import TermListError, merged, read_term_lists
+
 BUNDLED = Path(__file__).parent / "data" / "scope.txt"
 
 
-class ScopeError(ValueError):
+class ScopeError(TermListError):
     """A scope file cannot be read; the message names the file and line."""
 
 
@@ -48,31 +50,13 @@ def _flat(text: str) -> str:
     return " " + " ".join(words) + " "
 
 
-def parse(text: str, source: str) -> dict[str, tuple[str, ...]]:
-    """Lines of `reason = phrase; another phrase`; `#` starts a comment line."""
-    markers: dict[str, tuple[str, ...]] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        reason, sep, rest = line.partition("=")
-        phrases = tuple(p.strip() for p in rest.split(";") if p.strip())
-        if not sep or not reason.strip() or not phrases:
-            raise ScopeError(f"{source}, line {number}: expected `reason = phrase; another`")
-        key = reason.strip()
-        markers[key] = tuple(dict.fromkeys((*markers.get(key, ()), *phrases)))
-    return markers
-
-
 @functools.cache
 def load_scope(extra: Path | None = None) -> Scope:
-    """The bundled scope, with the centre's own file (if any) added to it."""
-    markers = parse(BUNDLED.read_text(encoding="utf-8"), str(BUNDLED))
-    if extra is not None:
-        try:
-            text = extra.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ScopeError(f"cannot read the scope file {extra}: {error}") from error
-        for reason, phrases in parse(text, str(extra)).items():
-            markers[reason] = tuple(dict.fromkeys((*markers.get(reason, ()), *phrases)))
-    return Scope(markers)
+    """The bundled scope, with the centre's own file (if any) added to it.
+
+    Lines are `reason = phrase; another phrase`.
+    """
+    entries = read_term_lists(
+        BUNDLED, extra, form="reason = phrase; another", what="the scope file", error=ScopeError
+    )
+    return Scope(merged(entries, str))

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.term_lists import TermListError, merged, read_term_lists
+
 BUNDLED = Path(__file__).parent / "data" / "glossary.txt"
 
 
-class GlossaryError(ValueError):
+class GlossaryError(TermListError):
     """A glossary file cannot be read; the message names the file and line."""
 
 
@@ -51,47 +53,21 @@ class Glossary:
 _WORD = re.compile(r"[\w+]+")
 
 
-def parse(text: str, source: str) -> tuple[dict[str, tuple[str, ...]], set[str]]:
-    """Lines of `TERM = expansion; another expansion`; `#` starts a comment line.
-
-    A term ending in `!` (`SEND! = ...`) is matched only in the case written, because in lower
-    case it is an ordinary word.
-    """
-    entries: dict[str, tuple[str, ...]] = {}
-    exact: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        term, sep, rest = line.partition("=")
-        expansions = tuple(e.strip() for e in rest.split(";") if e.strip())
-        if not sep or not term.strip() or not expansions:
-            raise GlossaryError(
-                f"{source}, line {number}: expected `TERM = expansion; another`, got {line!r}"
-            )
-        term = term.strip()
-        if term.endswith("!"):
-            term = term[:-1]
-        key = " ".join(_WORD.findall(term))
-        if line.partition("=")[0].strip().endswith("!"):
-            exact.add(key)
-        else:
-            key = key.casefold()
-        entries[key] = tuple(dict.fromkeys((*entries.get(key, ()), *expansions)))
-    return entries, exact
+def _key(term: str) -> str:
+    """A term as matched: its words, case-folded unless it ends in `!` (`SEND!`)."""
+    key = " ".join(_WORD.findall(term.removesuffix("!")))
+    return key if term.endswith("!") else key.casefold()
 
 
 @functools.cache
 def load_glossary(extra: Path | None = None) -> Glossary:
-    """The bundled glossary, with the centre's own file (if any) added to it."""
-    entries, exact = parse(BUNDLED.read_text(encoding="utf-8"), str(BUNDLED))
-    if extra is not None:
-        try:
-            text = extra.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise GlossaryError(f"cannot read the glossary {extra}: {error}") from error
-        more, more_exact = parse(text, str(extra))
-        exact |= more_exact
-        for term, expansions in more.items():
-            entries[term] = tuple(dict.fromkeys((*entries.get(term, ()), *expansions)))
-    return Glossary(entries, frozenset(exact))
+    """The bundled glossary, with the centre's own file (if any) added to it.
+
+    Lines are `TERM = expansion; another expansion`. A term ending in `!` (`SEND! = ...`) is
+    matched only in the case written, because in lower case it is an ordinary word.
+    """
+    entries = read_term_lists(
+        BUNDLED, extra, form="TERM = expansion; another", what="the glossary", error=GlossaryError
+    )
+    exact = frozenset(_key(term) for term, _ in entries if term.endswith("!"))
+    return Glossary(merged(entries, _key), exact)
