@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,19 +117,15 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
         read_question_set,
         summary,
     )
-    from index.embedder import load_embedder
-    from index.library import Library
 
     try:
         questions = read_question_set(Path(args.path))
     except QuestionSetError as error:
         print(f"evidence eval: {error}", file=sys.stderr)
         return 2
-    library = Library(settings, load_embedder(settings))
     judgements = []
-    try:
-        if library.current() is None:
-            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+    with _library(settings) as library:
+        if library is None:
             return 2
         assert library.embedder is not None
         for question in questions:
@@ -144,11 +142,10 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
                 question_vector=vector,
             )
             judgements.append(judge(question, ranked, shown, answer.answered))
-    finally:
-        library.close()
+        model_name = library.embedder.name
     totals = summary(judgements)
     config = {
-        "model": library.embedder.name,
+        "model": model_name,
         "min_score": settings.min_score,
         "passages": settings.passages,
         "per_document": settings.per_document,
@@ -197,8 +194,6 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
         read_answer_set,
         summary,
     )
-    from index.embedder import load_embedder
-    from index.library import Library
 
     try:
         items = read_answer_set(Path(args.path))
@@ -210,10 +205,8 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
     if not items:
         print(f"evidence eval: no questions in split(s) {', '.join(args.split)}", file=sys.stderr)
         return 2
-    library = Library(settings, load_embedder(settings))
-    try:
-        if library.current() is None:
-            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+    with _library(settings) as library:
+        if library is None:
             return 2
         sources = {d.id: d.source for d in library.catalog.documents()}
         answerer = Answerer(library, settings.min_score)
@@ -221,8 +214,6 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
             judge(item, answerer.answer(item.question), lambda c: sources.get(c.document_id, ""))
             for item in items
         ]
-    finally:
-        library.close()
     splits = {"all": summary(verdicts)}
     for name in sorted({v.item.split for v in verdicts}):
         splits[name] = summary(v for v in verdicts if v.item.split == name)
@@ -259,6 +250,23 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
     settings_line = ", ".join(f"{k}={v}" for k, v in config.items())
     _write(args, data, markdown(verdicts, splits) + f"\n\nConfiguration: {settings_line}")
     return 0
+
+
+@contextmanager
+def _library(settings: Settings) -> Iterator[Any]:
+    """The library opened with its model, or None (after saying so) when it holds nothing."""
+    from index.embedder import load_embedder
+    from index.library import Library
+
+    library = Library(settings, load_embedder(settings))
+    try:
+        if library.current() is None:
+            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+            yield None
+        else:
+            yield library
+    finally:
+        library.close()
 
 
 def compare_command(args: argparse.Namespace) -> int:
