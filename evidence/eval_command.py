@@ -254,17 +254,22 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
 
 @contextmanager
 def _library(settings: Settings) -> Iterator[Any]:
-    """The library opened with its model, or None (after saying so) when it holds nothing."""
+    """The library opened with its model, or None (after saying why) when it holds nothing."""
+    from index.catalog import CatalogError
     from index.embedder import load_embedder
     from index.library import Library
 
     library = Library(settings, load_embedder(settings))
     try:
-        if library.current() is None:
-            print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
-            yield None
-        else:
-            yield library
+        try:
+            library.catalog.require_schema()  # no library in that folder yet: say so, no traceback
+            ready = library.current() is not None
+            if not ready:
+                print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)
+        except CatalogError as error:
+            print(f"evidence eval: {error}", file=sys.stderr)
+            ready = False
+        yield library if ready else None
     finally:
         library.close()
 

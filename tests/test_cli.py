@@ -236,6 +236,15 @@ def test_eval_questions_scores_hits_and_abstentions(
     assert "same on 4 of 4 queries; p = 1.0000 (not significant at 0.05)" in text
 
 
+def test_eval_without_a_library_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answers = tmp_path / "answers.tsv"
+    answers.write_text(
+        "id\tsplit\tstyle\tquestion\tfile\tpages\tanswer\nQ1\ttune\tshort\tIHA?\t\t\t\n"
+    )
+    assert run(["--home", str(tmp_path / "none"), "eval", "answers", str(answers)], ENV) == 2
+    assert "has no library yet" in capsys.readouterr().err
+
+
 def test_eval_questions_rejects_a_malformed_file(
     sample_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
