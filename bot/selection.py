@@ -24,6 +24,10 @@ DUPLICATE_OVERLAP = (
 )
 LONG_QUOTE = 600  # characters one quote may span at most
 MAX_SENTENCES = 3  # sentences in one quote at most
+# A neighbouring sentence scored within this much of the quote's own joins it: the answer
+# often runs over two sentences ("... should be kept. This applies to ..."). Chosen on the tune
+# split by benchmarks/answer_ablation.py (docs/quality.md).
+JOIN_MARGIN = 2.0
 _LEAD_IN = re.compile(r"[:–—-]\s*$")
 _DOT_LEADER = re.compile(r"(\.\s?){4,}|…{2,}|_{4,}")
 _CONTENTS_LINE = re.compile(r"^[^.!?;]{3,120}?\s\d{1,3}$")
@@ -277,6 +281,7 @@ def select(
 ) -> list[Quote]:
     """The best sentences as whole quotes: no two saying the same, `per_document` per document."""
     neighbours = _neighbours(ranked)
+    before = {(c.passage, c.page, c.start): b for b, c in _pairs(ranked)}
     chosen: list[Quote] = []
     taken: dict[int, int] = {}
     used: set[tuple[int, int, int]] = set()
@@ -289,6 +294,7 @@ def select(
         if taken.get(document, 0) >= per_document:
             continue
         quote = _grow(candidate, passages[candidate.passage], neighbours)
+        quote = _join(quote, candidate, passages[candidate.passage], neighbours, before, used)
         if any(same_point(quote.text, q.text) for q in chosen):
             continue
         for part in _parts(quote, neighbours):
@@ -298,14 +304,94 @@ def select(
     return chosen
 
 
+def _pairs(found: Sequence[Candidate]) -> list[tuple[Candidate, Candidate]]:
+    """Candidates next to each other in one passage on one page, in reading order."""
+    ordered = sorted(found, key=lambda c: (c.passage, c.page, c.start))
+    return [
+        (before, after)
+        for before, after in itertools.pairwise(ordered)
+        if before.passage == after.passage and before.page == after.page
+    ]
+
+
 def _neighbours(found: Sequence[Candidate]) -> dict[tuple[int, int, int], Candidate]:
     """Each candidate keyed by (passage, page, start) of the one before it on the page."""
-    ordered = sorted(found, key=lambda c: (c.passage, c.page, c.start))
-    out = {}
-    for before, after in itertools.pairwise(ordered):
-        if before.passage == after.passage and before.page == after.page:
-            out[(before.passage, before.page, before.start)] = after
-    return out
+    return {(b.passage, b.page, b.start): a for b, a in _pairs(found)}
+
+
+def _join(
+    quote: Quote,
+    candidate: Candidate,
+    passage: Passage,
+    following: Mapping[tuple[int, int, int], Candidate],
+    preceding: Mapping[tuple[int, int, int], Candidate],
+    used: set[tuple[int, int, int]],
+) -> Quote:
+    """The quote with the sentence before or after it when that one scores nearly as well.
+
+    Only sentences of the same paragraph join, at most three sentences and 600 characters in all,
+    so the quote stays one verbatim stretch of one page.
+    """
+    page_text = passage.page_texts[quote.page]
+    last = candidate
+    while (nxt := following.get((last.passage, last.page, last.start))) and nxt.end <= quote.end:
+        last = nxt
+    sentences = len(_parts(quote, following))
+    start, end = quote.start, quote.end
+    floor = candidate.score - JOIN_MARGIN
+    while sentences < MAX_SENTENCES:
+        after = following.get((last.passage, last.page, last.start))
+        prior = preceding.get((quote.passage, quote.page, start))
+        options = [
+            c
+            for c in (after, prior)
+            if c is not None
+            and c.score >= floor
+            and (c.passage, c.page, c.start) not in used
+            and max(end, c.end) - min(start, c.start) <= LONG_QUOTE
+            and "\n\n" not in page_text[min(end, c.end) : max(start, c.start)]
+        ]
+        if not options:
+            break
+        best = max(options, key=lambda c: c.score)
+        if best is after:
+            last, end = best, best.end
+        else:
+            start = best.start
+        sentences += 1
+    start = _lead_in_before(page_text, start, end) if _mid_list(page_text[start:end]) else start
+    if (start, end) == (quote.start, quote.end):
+        return quote
+    return replace(quote, start=start, end=end, text=page_text[start:end])
+
+
+def _mid_list(text: str) -> bool:
+    """A list item that continues a sentence ("• review the policy annually.")."""
+    first = next((c for c in _LIST_MARK.sub("", text, count=1) if c.isalnum()), "")
+    return bool(_LIST_MARK.match(text)) and first.islower()
+
+
+def _lead_in_before(page_text: str, start: int, end: int) -> int:
+    """Where the lead-in of the list holding `start` begins, if it fits; else `start`.
+
+    Walks back over the list's earlier items to the sentence ending in a colon that opens it,
+    keeping the quote within 600 characters.
+    """
+    position = start
+    while True:
+        before = page_text[:position].rstrip()
+        gap = before.rfind("\n\n")
+        block_start = gap + 2 if gap >= 0 else 0
+        block = before[block_start:]
+        if not block or end - block_start > LONG_QUOTE * 1.5:
+            return start
+        if block.endswith(":"):
+            sentences = split_sentences(block)
+            lead = block_start + sentences[-1][0] if sentences else block_start
+            return lead if end - lead <= LONG_QUOTE else start
+        if not _LIST_MARK.match(block) or gap < 0:
+            return start
+        position = block_start
 
 
 def _grow(
