@@ -15,6 +15,7 @@ DOC_TYPES: tuple[str, ...] = (
     "research report",
     "systematic review",
     "inspection report",
+    "data specification",  # and technical guidance: how to record and return data
     "other",
 )
 

@@ -68,6 +68,8 @@ def _sections(blocks: Sequence[Block]) -> list[_Section]:
     """Group blocks by heading; a heading with no body joins the deeper heading that follows it."""
     sections: list[_Section] = []
     for index, block in enumerate(blocks):
+        if block.kind == "aside":  # printed, never evidence: a cover block, a contents line
+            continue
         bare = sections[-1] if sections and not sections[-1].body else None
         if block.kind == "paragraph" and sections:
             sections[-1] = replace(sections[-1], body=(*sections[-1].body, index))
@@ -239,7 +241,8 @@ def chunk_blocks(
         overlap_tokens: the most a chunk repeats from the one before it in the same section.
 
     Returns:
-        Chunks numbered from 0, whose spans cover every character of every block.
+        Chunks numbered from 0, whose spans cover every character of every heading and
+        paragraph; asides (cover blocks, contents lines) are in no chunk.
 
     Example:
         >>> pages = ("1 Scope\n\nIt applies to all. It is new.",)

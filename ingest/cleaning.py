@@ -38,6 +38,11 @@ _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+")
 _HYPHEN_BREAK = re.compile(r"[^\W\d_]+-\n[^\W\d_]+")
+# Editors' markers that say how text was laid out, not what it says: "[block quote]".
+_MARKER = re.compile(r"\[\s*(?:block\s*quote|blockquote|pull\s*quote|quote|callout)\s*\]\s*", re.I)
+# A footnote reference printed against the word it follows: "lawful basis3", "Prevent Duty.41".
+_FUSED_NOTE = re.compile(r"\b([^\W\d_]{3,})(\d{1,3})(?=[\s,.;:)]|$)")
+_NOTE_AFTER_STOP = re.compile(r"(?<=[^\W\d_]{2}[.,;:])(\d{1,3})(?=\s|$)")
 _LIST_ITEM = re.compile(r"^(?:[•◼▪●○■□◦‣∙·➢✓*\-–]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)])\s")
 
 
@@ -46,7 +51,7 @@ class Part:
     """A heading or paragraph waiting to be placed on a page."""
 
     text: str
-    kind: Literal["heading", "paragraph"] = "paragraph"
+    kind: Literal["heading", "paragraph", "aside"] = "paragraph"
     level: int = 0
 
 
@@ -59,8 +64,27 @@ def normalise_characters(text: str) -> str:
 
 
 def tidy(text: str) -> str:
-    """Normalise characters and collapse every run of whitespace to one space."""
-    return _WHITESPACE.sub(" ", normalise_characters(text)).strip()
+    """Normalise characters, drop layout markers, collapse every run of whitespace to one space."""
+    return _WHITESPACE.sub(" ", _MARKER.sub("", normalise_characters(text))).strip()
+
+
+def standalone_words(text: str) -> frozenset[str]:
+    """Lower-cased words that occur on their own, not run into digits ("basis", not "cin1")."""
+    return vocabulary(re.sub(r"\w*\d\w*", " ", text))
+
+
+def split_footnote_marks(text: str, words: frozenset[str]) -> str:
+    """Part footnote reference numbers from the words they are printed against.
+
+    "the lawful basis3 for" becomes "the lawful basis 3 for" when "basis" is one of `words` (the
+    document's `standalone_words`); "Prevent Duty.41 The" becomes "Prevent Duty. 41 The". Codes
+    such as "N4", "Y10" or "CIN1" (letters not used on their own, or under three) stay.
+
+    >>> split_footnote_marks("a lawful basis3 for sharing", frozenset({"basis"}))
+    'a lawful basis 3 for sharing'
+    """
+    text = _FUSED_NOTE.sub(lambda m: f"{m[1]} {m[2]}" if m[1].lower() in words else m[0], text)
+    return _NOTE_AFTER_STOP.sub(r" \1", text)
 
 
 def starts_list_item(line: str) -> bool:

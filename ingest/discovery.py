@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from ingest.manifest import find_manifests, is_manifest, read_manifests
 
 SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+# A folder's own paperwork, not evidence: skipped in a folder unless given by name or in a manifest.
+PAPERWORK_STEMS = frozenset(
+    "readme licence license changelog changes history contributing code_of_conduct copying "
+    "notice authors security".split()
+)
 
 
 class ManifestError(ValueError):
     """A sidecar manifest cannot be used; the message names it and says what to fix."""
 
 
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Files under the given paths (folders searched recursively), minus hidden files and manifests.
+def discover(paths: Sequence[Path], named: Collection[Path] = ()) -> list[Path]:
+    """Files under the given paths (folders searched recursively), minus hidden files, manifests
+    and a folder's paperwork (README, LICENSE, CHANGELOG...) unless a path or `named` names it.
 
     Raises:
         FileNotFoundError: a given path does not exist.
@@ -34,9 +40,16 @@ def discover(paths: Sequence[Path]) -> list[Path]:
                 and not any(part.startswith(".") for part in relative.parts)
                 and candidate.name.casefold() not in SKIPPED_NAMES
                 and not is_manifest(candidate)
+                and (not paperwork(candidate) or candidate.resolve() in named)
             ):
                 found[candidate.resolve()] = None
     return list(found)
+
+
+def paperwork(path: Path) -> bool:
+    """Whether a file is a folder's read-me, licence or change log rather than evidence."""
+    stem = path.name.split(".", 1)[0].casefold().replace("-", "_")
+    return stem in PAPERWORK_STEMS and path.suffix.casefold() in ("", ".md", ".txt", ".rst")
 
 
 def manifest_overrides(paths: Sequence[Path]) -> dict[Path, dict[str, object]]:

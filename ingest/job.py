@@ -95,8 +95,8 @@ def ingest(
     """Load, chunk, embed and publish the files under `paths`; bad files are reported, not fatal."""
     started = time.perf_counter()
     progress = progress or Progress()
-    files = discover(paths)
     sidecars = manifest_overrides(paths)
+    files = discover(paths, named=set(sidecars))
     with library.writing():
         library.check_model(create=True)
         catalog = library.catalog

@@ -17,7 +17,10 @@ class RejectedFile(Exception):
 
 @dataclass(frozen=True)
 class Block:
-    """A heading or paragraph, located in one page's cleaned text.
+    """A heading, paragraph or aside, located in one page's cleaned text.
+
+    An aside is printed but never evidence (a cover block, a contents line): it stays in the
+    page text and is left out of every chunk.
 
     Its text is `pages[page - 1][start:end]`; it never spans pages.
     """
@@ -25,7 +28,7 @@ class Block:
     page: int
     start: int
     end: int
-    kind: Literal["heading", "paragraph"] = "paragraph"
+    kind: Literal["heading", "paragraph", "aside"] = "paragraph"
     level: int = 0  # heading level, 1 = top; 0 for paragraphs
 
 

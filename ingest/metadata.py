@@ -2,8 +2,9 @@
 
 Trust runs: overrides (manifest row, CLI flags) > loader hints > the text itself > the file name.
 
-- title: hints (unless a template placeholder such as "Microsoft Word - x.docx" or "LA NAME");
-  else the first level-1 heading on page 1, else page 1's first heading; else the file name with
+- title: hints (unless a template placeholder such as "Microsoft Word - x.docx" or "LA NAME":
+  a PDF's hint is its metadata title, else its first page's largest text); else the first
+  level-1 heading on page 1, else page 1's first heading; else the file name with
   its extension dropped and underscores and dashes read as spaces.
 - authors: hints, keeping personal names; an organisation named as author becomes the publisher.
 - publisher: hints; else the known publisher named earliest in the first two pages, else on the
@@ -15,11 +16,14 @@ Trust runs: overrides (manifest row, CLI flags) > loader hints > the text itself
 - doc_type: a valid hints value; else keyword rules, first match wins, in four passes: the title
   for any type but practice guidance; the title plus first three pages for inspection report or
   statutory guidance; the title for practice guidance; the title plus first pages for any type.
-  Within a pass the order is inspection report > statutory guidance > systematic review >
-  research report > practice guidance; else "other". Inspections come first because inspectors
-  quote guidance; a cover saying "Statutory guidance for..." beats a title saying "Guidance";
-  reviews come before research reports because reviews also report findings; a title saying
-  "guidance" or "advice" beats research words such as "findings" on the first pages.
+  Within a pass the order is inspection report > statutory guidance > data specification >
+  systematic review > research report > practice guidance; else "other". A data specification
+  (a census guide, a technical specification, a dashboard's supporting information) says how to
+  record and return data, so it yields to other sources unless a question is about recording.
+  Inspections come first because inspectors quote guidance; a cover saying "Statutory guidance
+  for..." beats a title saying "Guidance"; reviews come before research reports because reviews
+  also report findings; a title saying "guidance" or "advice" beats research words such as
+  "findings" on the first pages.
 - topics: hints' topics, then each vocabulary topic whose keywords occur at least
   max(3, words / 500) times in the whole text (a hit in the title counts three).
 - sample: False unless overrides say so or the text carries the sample library's marker sentence.

@@ -16,6 +16,11 @@ DOC_TYPE_ALIASES: dict[str, str] = {
     "evidence review": "systematic review",
     "inspection": "inspection report",
     "ofsted": "inspection report",
+    "data spec": "data specification",
+    "technical guidance": "data specification",
+    "technical specification": "data specification",
+    "data guidance": "data specification",
+    "data collection guide": "data specification",
 }
 
 
@@ -59,6 +64,9 @@ _DOC_TYPE_PATTERNS = {
     r"services|inspection report|inspection dates?:",
     "statutory guidance": r"(?<!non-)(?<!non )statutory guidance (?:for|on|from)\b|"
     r"this is statutory guidance|must have regard to",
+    "data specification": r"technical specification|data specification|business and technical|"
+    r"\bcensus\b.{0,40}\bguide\b|guide to the .{0,60}(?:census|return|data collection)|"
+    r"data dictionary|dashboard supporting information|technical guidance",
     "systematic review": r"systematic review|meta-analys[ie]s|rapid evidence (?:review|assessment)|"
     r"scoping review",
     "research report": r"\bevaluation\b|research report|final report|we interviewed|\bfindings\b|"

@@ -73,7 +73,8 @@ def make_pdf(
 ) -> Path:
     """Write a text PDF: one inner list per page, one string per paragraph.
 
-    A paragraph starting with "# " is drawn as a bold heading. `header`/`footer` are repeated on
+    A paragraph starting with "# " is drawn as a bold heading, one starting with "! " as a large
+    cover title. `header`/`footer` are repeated on
     every page with "{page}" and "{pages}" filled in. An empty inner list gives a blank page.
     With `two_columns`, each page's paragraphs are split between a left and a right column.
     Example: `make_pdf(tmp_path / "a.pdf", [["# Scope", "It covers..."]], footer="Page {page}")`.
@@ -103,10 +104,12 @@ def make_pdf(
 
 def _write(pdf: fpdf.FPDF, paragraphs: Sequence[str], x: float, width: float) -> None:
     for paragraph in paragraphs:
-        heading = paragraph.startswith("# ")
-        pdf.set_font("Helvetica", style="B" if heading else "", size=14 if heading else 11)
+        heading, cover = paragraph.startswith("# "), paragraph.startswith("! ")
+        size = 24 if cover else 14 if heading else 11
+        pdf.set_font("Helvetica", style="B" if heading or cover else "", size=size)
         pdf.set_x(x)
-        pdf.multi_cell(width, 6, paragraph.removeprefix("# "), new_x="LEFT", new_y="NEXT")
+        text = paragraph.removeprefix("# ").removeprefix("! ")
+        pdf.multi_cell(width, 10 if cover else 6, text, new_x="LEFT", new_y="NEXT")
         pdf.ln(4)
 
 

@@ -34,8 +34,8 @@ def make_document(spec: Sequence[PageSpec]) -> tuple[tuple[str, ...], tuple[Bloc
         for kind, level, block_text in page_spec:
             text += "\n\n" if text else ""
             end = len(text) + len(block_text)
-            block_kind: Literal["heading", "paragraph"] = (
-                "heading" if kind == "heading" else "paragraph"
+            block_kind: Literal["heading", "paragraph", "aside"] = (
+                "heading" if kind == "heading" else "aside" if kind == "aside" else "paragraph"
             )
             blocks.append(Block(number, len(text), end, block_kind, level))
             text += block_text
@@ -128,6 +128,21 @@ def test_heading_opens_a_chunk_with_its_body() -> None:
     ]
     assert [c.heading_path for c in chunks] == [("1 Scope",), ("2 Duties",)]
     assert_valid_chunks(pages, blocks, chunks, count_tokens, 250)
+
+
+def test_asides_are_in_no_chunk() -> None:
+    pages, blocks = make_document(
+        [
+            [
+                ("heading", 1, "Inspection of Anytown"),
+                ("aside", 0, "Inspection dates: 7 to 18 October 2024"),
+                ("paragraph", 0, "Most children are seen quickly."),
+            ]
+        ]
+    )
+    chunks = chunk_blocks(pages, blocks, count_tokens)
+    assert [c.text for c in chunks] == ["Inspection of Anytown\n\nMost children are seen quickly."]
+    assert "Inspection dates" in pages[0]  # still printed on the page
 
 
 def test_heading_path_pops_same_and_deeper_levels() -> None:

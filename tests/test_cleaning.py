@@ -129,3 +129,48 @@ def test_blocks_always_point_at_their_own_clean_text(pages_parts: list[list[Part
         assert text and text == text.strip()
     for before, after in itertools.pairwise(blocks):
         assert (before.page, before.end) < (after.page, after.start)
+
+
+def test_an_ofsted_judgement_heading_over_two_lines_is_one_heading() -> None:
+    from ingest.loaders.pdf import assemble
+
+    lines = [
+        "The experiences and progress of children who need help and protection:",
+        "requires improvement to be good",
+        "1. Most children and families benefit from thorough screening at the front door by",
+        "skilled workers, and decisions to support them are timely and appropriate.",
+    ]
+    parts = assemble(lines, frozenset(), 80.0)
+    assert (parts[0].kind, parts[0].text) == (
+        "heading",
+        "The experiences and progress of children who need help and protection: "
+        "requires improvement to be good",
+    )
+    assert parts[1].kind == "paragraph" and parts[1].text.startswith("1. Most children")
+
+
+def test_a_letters_salutation_ends_the_address_and_the_title_follows() -> None:
+    from ingest.loaders.pdf import assemble
+
+    lines = [
+        "Jo Bloggs, Director of Children's Services, Anytown Borough Council, Anytown",
+        "Sam Smith, Chief Executive, Anytown Integrated Care Board and Partners",
+        "Dear Anytown Local Safeguarding Partnership",
+        "Joint targeted area inspection of Anytown",
+        "This letter summarises the findings of the joint targeted area inspection of the",
+        "multi-agency response to children who are victims of domestic abuse in Anytown.",
+    ]
+    parts = assemble(lines, frozenset(), 80.0)
+    assert ("heading", "Joint targeted area inspection of Anytown") in [
+        (p.kind, p.text) for p in parts
+    ]
+
+
+def test_layout_markers_are_dropped_and_footnote_numbers_parted() -> None:
+    from ingest.cleaning import split_footnote_marks
+
+    quoted = "“Individuals related to a child”"
+    assert tidy(f"[block quote] {quoted}") == quoted
+    words = frozenset({"basis", "harm"})
+    assert split_footnote_marks("lawful basis3 and harm4.", words) == "lawful basis 3 and harm 4."
+    assert split_footnote_marks("codes N4, Y10 and CIN1", words) == "codes N4, Y10 and CIN1"

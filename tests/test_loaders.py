@@ -347,3 +347,44 @@ def test_a_parser_crash_becomes_a_rejection(tmp_path: Path) -> None:
 def test_a_missing_file_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(RejectedFile, match="cannot read the file"):
         load_file(tmp_path / "nowhere.pdf", LIMIT)
+
+
+def test_pdf_title_falls_back_to_the_first_pages_largest_text(tmp_path: Path) -> None:
+    pages = [["! Evaluation of the Family Help Pilot", "May 2024", prose(4, 1)], [prose(4, 2)]]
+    path = factories.make_pdf(tmp_path / "a.pdf", pages, title="Microsoft Word - draft3.docx")
+    assert load(path).hints.title == "Evaluation of the Family Help Pilot"
+    plain = factories.make_pdf(tmp_path / "b.pdf", [[prose(4, 1)], [prose(4, 2)]])
+    assert load(plain).hints.title is None  # nothing stands out: no title to give
+
+
+def test_pdf_cover_block_and_contents_lines_are_asides(tmp_path: Path) -> None:
+    cover = [
+        "# Inspection of Anytown local authority children's services",
+        "Inspection dates: 7 to 18 October 2024",
+        "Lead inspector: Jo Bloggs, His Majesty's Inspector",
+        "Judgement Grade",
+        "Overall effectiveness Good",
+        prose(4, 1),
+    ]
+    contents = ["# Contents", "Introduction 3", "Findings 5", "Recommendations 9", "Annex 12"]
+    document = load(factories.make_pdf(tmp_path / "a.pdf", [cover, contents, [prose(3, 2)]]))
+    asides = texts(document, "aside")
+    assert asides == [
+        "Inspection dates: 7 to 18 October 2024",
+        "Lead inspector: Jo Bloggs, His Majesty's Inspector",
+        "Judgement Grade",
+        "Overall effectiveness Good",
+        "Introduction 3 Findings 5 Recommendations 9 Annex 12",
+    ]  # each contents line printed on its own line, read as one run
+    assert texts(document, "heading")[0].startswith("Inspection of Anytown")
+    assert texts(document, "paragraph") == [prose(4, 1), prose(3, 2)]
+
+
+def test_pdf_footnote_numbers_are_parted_from_their_words(tmp_path: Path) -> None:
+    text = (
+        "Sharing needs a lawful basis. You must have a valid lawful basis12 in order to share "
+        "personal information about a child with another agency.7 Codes such as N4 and CIN1 stay."
+    )
+    page = load(factories.make_pdf(tmp_path / "a.pdf", [[text]])).pages[0]
+    assert "valid lawful basis 12 in order" in page
+    assert "another agency. 7 Codes such as N4 and CIN1 stay." in page

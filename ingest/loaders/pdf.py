@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pypdf
 from pypdf.errors import DependencyError
@@ -15,6 +16,8 @@ from ingest.cleaning import (
     compose_pages,
     join_lines,
     normalise_characters,
+    split_footnote_marks,
+    standalone_words,
     starts_list_item,
     strip_running_lines,
     vocabulary,
@@ -26,6 +29,24 @@ MIN_CHARACTERS_PER_PAGE = 25
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S")
 _CONTENTS_ENTRY = re.compile(r"(?:\.{3,}|\s)\d+$")
+_GRADE = r"(?:outstanding|good|requires improvement to be good|inadequate)"
+# An Ofsted judgement heading, on one line or two: "The experiences and progress of care
+# leavers: good", "Overall effectiveness Good".
+_JUDGEMENT = re.compile(
+    rf"^(?:The experiences and progress of .{{3,120}}?|The impact of leaders .{{3,120}}?|"
+    rf"Overall effectiveness)(?::\s*|\s+){_GRADE}$|"
+    r"^(?:The experiences and progress of .{3,120}|The impact of leaders on .{3,120})$",
+    re.IGNORECASE,
+)
+_SALUTATION = re.compile(r"^Dear\s+\S")
+# A cover's "label: value" lines ("Inspection dates: 7 to 18 October 2024", "Lead inspector: ...").
+_COVER_LABEL = re.compile(
+    r"^(?:inspection dates?|lead inspectors?|inspectors?|published|publication date|"
+    r"report authors?|authors?|version|date of (?:publication|inspection)|"
+    r"(?:unique )?reference(?: number)?|urn|prepared (?:by|for))\s*:",
+    re.IGNORECASE,
+)
+COVER_WORDS = 12  # a cover's lines before its first paragraph of prose are at most this long
 _OCR_ADVICE = "run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
 
 
@@ -39,15 +60,25 @@ def load(data: bytes) -> LoadedDocument:
     texts, notes = _page_texts(reader)
     _require_text(texts)
     pages = strip_running_lines([normalise_characters(text).split("\n") for text in texts])
-    words = vocabulary("\n".join(line for lines in pages for line in lines))
+    text = "\n".join(line for lines in pages for line in lines)
+    words, alone = vocabulary(text), standalone_words(text)
     fallback = _typical_length([line for lines in pages for line in lines])
-    parts = [assemble(lines, words, _typical_length(lines, fallback)) for lines in pages]
+    parts = [assemble(lines, words, _typical_length(lines, fallback), alone) for lines in pages]
+    parts = [mark_asides(page, first=number == 0) for number, page in enumerate(parts)]
     page_texts, blocks = compose_pages(parts)
     return LoadedDocument("pdf", True, page_texts, blocks, _hints(reader), tuple(notes))
 
 
-def assemble(lines: Sequence[str], words: frozenset[str], typical: float) -> list[Part]:
+def assemble(
+    lines: Sequence[str],
+    words: frozenset[str],
+    typical: float,
+    alone: frozenset[str] = frozenset(),
+) -> list[Part]:
     """Group one page's lines into headings and paragraphs.
+
+    `words` mend hyphenated line breaks; `alone` (words printed on their own) lets footnote
+    numbers fused to a word be parted from it.
 
     A paragraph ends at a blank line, a list bullet, or a line that ends a sentence and stops
     noticeably short of the typical line length. A heading is a short line (or a line and a short
@@ -59,28 +90,80 @@ def assemble(lines: Sequence[str], words: frozenset[str], typical: float) -> lis
     index = 0
     while index < len(filled):
         line = filled[index]
-        span = _heading_span(filled[index : index + 3], typical)
+        if _SALUTATION.match(line) and len(line) < typical:  # a letter's "Dear ...", on its own
+            parts.extend(_flush(current, words, alone))
+            parts.extend(_flush([line], words, alone))
+            index += 1
+            continue
+        span = _judgement_span(filled[index : index + 2]) or _heading_span(
+            filled[index : index + 3], typical
+        )
         if span and (not current or _closes(current[-1], typical)):
-            parts.extend(_flush(current, words))
+            parts.extend(_flush(current, words, alone))
             heading = " ".join(filled[index : index + span])
             parts.append(Part(heading, "heading", heading_level(heading)))
             index += span
             continue
         if not line or starts_list_item(line):
-            parts.extend(_flush(current, words))
+            parts.extend(_flush(current, words, alone))
         if line:
             current.append(line)
         if _SENTENCE_END.search(line) and len(line) < 0.8 * typical:
-            parts.extend(_flush(current, words))
+            parts.extend(_flush(current, words, alone))
         index += 1
-    parts.extend(_flush(current, words))
+    parts.extend(_flush(current, words, alone))
     return parts
+
+
+def mark_asides(parts: Sequence[Part], *, first: bool) -> list[Part]:
+    """Mark what is printed but never evidence: contents lines, and a first page's cover block.
+
+    The cover block is the "label: value" lines of a first page ("Inspection dates: ...", "Lead
+    inspector: ...") and its short lines between the title and the first paragraph of prose (a
+    judgement table, the date, the authors). Asides stay in the page text but are never indexed.
+    """
+    prose = next(
+        (n for n, p in enumerate(parts) if p.kind == "paragraph" and _prose(p.text)), len(parts)
+    )
+    marked = []
+    for number, part in enumerate(parts):
+        flat = " ".join(part.text.split())
+        cover = first and (
+            _COVER_LABEL.match(flat) or (0 < number < prose and len(flat.split()) <= COVER_WORDS)
+        )
+        contents = part.kind == "paragraph" and _contents(flat)
+        marked.append(Part(part.text, "aside") if cover or contents else part)
+    return marked
+
+
+def _prose(text: str) -> bool:
+    flat = " ".join(text.split())
+    return len(flat.split()) > COVER_WORDS and not _COVER_LABEL.match(flat)
+
+
+def _contents(flat: str) -> bool:
+    """A contents or index line: dot leaders, or three or more titles each ending in a number."""
+    if re.search(r"(\.\s?){4,}\s*\d+|…{2,}\s*\d+", flat):
+        return True
+    entries = re.findall(r"[A-Za-z][^.!?]{2,120}?\s\d{1,3}(?=\s|$)", flat)
+    return len(entries) >= 3 and not flat.rstrip().endswith((".", "?", "!", ":"))
 
 
 def heading_level(heading: str) -> int:
     """1 for "Introduction" or "2 Scope", 2 for "2.1 Supervision", and so on."""
     numbered = _NUMBERED.match(heading)
     return numbered.group(1).count(".") + 1 if numbered else 1
+
+
+def _judgement_span(window: Sequence[str]) -> int:
+    """1 or 2 when the window opens with an Ofsted judgement heading on one or two lines; else 0."""
+    line, following = [*window, ""][:2]
+    if re.search(rf":\s*{_GRADE}$|^Overall effectiveness\s+{_GRADE}$", line, re.I):
+        return 1 if _JUDGEMENT.match(line) else 0
+    two = f"{line} {following}"
+    if following and re.search(rf"(?::\s*|\s){_GRADE}$", two, re.I) and _JUDGEMENT.match(two):
+        return 2 if re.fullmatch(_GRADE, following.rstrip(" ."), re.I) else 0
+    return 0
 
 
 def _closes(line: str, typical: float) -> bool:
@@ -109,8 +192,8 @@ def _heading_like(line: str, limit: float) -> bool:
     )
 
 
-def _flush(current: list[str], words: frozenset[str]) -> list[Part]:
-    text = join_lines(current, words)
+def _flush(current: list[str], words: frozenset[str], alone: frozenset[str]) -> list[Part]:
+    text = split_footnote_marks(join_lines(current, words), alone)
     current.clear()
     return [Part(text)] if text else []
 
@@ -170,11 +253,62 @@ def _hints(reader: pypdf.PdfReader) -> MetadataHints:
     try:
         info = reader.metadata
         if info is None:
-            return MetadataHints()
+            return MetadataHints(title=cover_title(reader))
         return MetadataHints(
-            title=meaningful_title(info.get("/Title")),
+            title=meaningful_title(info.get("/Title")) or cover_title(reader),
             authors=names(info.get("/Author")),
             date=iso_date(info.get("/CreationDate")),
         )
     except Exception:  # damaged metadata is not worth losing the text over
         return MetadataHints()
+
+
+def cover_title(reader: pypdf.PdfReader) -> str | None:
+    """The first page's largest text, when it stands out from the body text, as one line.
+
+    Its words come from the page's extracted text (so spacing is pypdf's); None when the first
+    page has no text noticeably larger than the first pages' typical size.
+    """
+    sized: list[list[tuple[float, str]]] = []
+    texts: list[str] = []
+    try:
+        for page in reader.pages[:3]:
+            pieces: list[tuple[float, str]] = []
+            texts.append(page.extract_text(visitor_text=_sizes_into(pieces)) or "")
+            sized.append(pieces)
+    except Exception:  # a page pypdf cannot lay out has no title to give
+        return None
+    body = [size for pieces in sized for size, text in pieces for _ in "".join(text.split())]
+    first = [(size, text) for size, text in sized[0] if text.strip()] if sized else []
+    if not first or not body:
+        return None
+    top = max(size for size, _ in first)
+    if top < 1.25 * statistics.median(body):
+        return None
+    wanted = "".join("".join(text.split()) for size, text in first if abs(size - top) < 0.5)
+    return _find_ignoring_spaces(texts[0], wanted)
+
+
+def _sizes_into(pieces: list[tuple[float, str]]) -> Callable[..., None]:
+    """A pypdf text visitor that records each piece of text with its printed size."""
+
+    def visit(text: str, cm: Sequence[float], tm: Sequence[float], _: object, size: float) -> None:
+        scale = math.sqrt(abs(tm[0] * tm[3] - tm[1] * tm[2]) * abs(cm[0] * cm[3] - cm[1] * cm[2]))
+        pieces.append((round(float(size) * scale, 1), text))
+
+    return visit
+
+
+def _find_ignoring_spaces(text: str, wanted: str) -> str | None:
+    """`wanted` (written without spaces) as it appears in `text`, spaces and all, on one line."""
+    if not wanted:
+        return None
+    positions = [n for n, c in enumerate(text) if not c.isspace()]
+    squeezed = "".join(text[n] for n in positions)
+    found = squeezed.find(wanted)
+    if found < 0:
+        return None
+    span = text[positions[found] : positions[found + len(wanted) - 1] + 1]
+    span = re.sub(r"(?<=[^\W\d_])-[^\S\n]*\n\s*(?=[^\W\d_])", "-", span)
+    title = " ".join(normalise_characters(span).split())
+    return title if 3 <= len(title) <= 250 else None
