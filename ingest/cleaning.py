@@ -41,7 +41,7 @@ _HYPHEN_BREAK = re.compile(r"[^\W\d_]+-\n[^\W\d_]+")
 # Editors' markers that say how text was laid out, not what it says: "[block quote]".
 _MARKER = re.compile(r"\[\s*(?:block\s*quote|blockquote|pull\s*quote|quote|callout)\s*\]\s*", re.I)
 # A footnote reference printed against the word it follows: "lawful basis3", "Prevent Duty.41".
-_FUSED_NOTE = re.compile(r"\b([^\W\d_]{3,})(\d{1,3})(?=[\s,.;:)]|$)")
+_FUSED_NOTE = re.compile(r"\b([^\W\d_]{3,})(\d{1,3})(?=[\s,.;:)\"'”’]|$)")
 _NOTE_AFTER_STOP = re.compile(r"(?<=[^\W\d_]{2}[.,;:])(\d{1,3})(?=\s|$)")
 _LIST_ITEM = re.compile(r"^(?:[•◼▪●○■□◦‣∙·➢✓*\-–]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)])\s")
 

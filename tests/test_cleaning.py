@@ -172,5 +172,6 @@ def test_layout_markers_are_dropped_and_footnote_numbers_parted() -> None:
     quoted = "“Individuals related to a child”"
     assert tidy(f"[block quote] {quoted}") == quoted
     words = frozenset({"basis", "harm"})
-    assert split_footnote_marks("lawful basis3 and harm4.", words) == "lawful basis 3 and harm 4."
+    parted = split_footnote_marks("lawful basis3 and “harm4”.", words)
+    assert parted == "lawful basis 3 and “harm 4”."
     assert split_footnote_marks("codes N4, Y10 and CIN1", words) == "codes N4, Y10 and CIN1"

@@ -388,3 +388,10 @@ def test_pdf_footnote_numbers_are_parted_from_their_words(tmp_path: Path) -> Non
     page = load(factories.make_pdf(tmp_path / "a.pdf", [[text]])).pages[0]
     assert "valid lawful basis 12 in order" in page
     assert "another agency. 7 Codes such as N4 and CIN1 stay." in page
+
+
+def test_pdf_a_section_heading_before_the_first_prose_stays_a_heading(tmp_path: Path) -> None:
+    pages = [["# Supervision in practice", "# 1. Introduction", prose(4, 1)], [prose(3, 2)]]
+    document = load(factories.make_pdf(tmp_path / "a.pdf", pages))
+    assert texts(document, "heading") == ["Supervision in practice", "1. Introduction"]
+    assert texts(document, "aside") == []

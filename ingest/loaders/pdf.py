@@ -47,6 +47,7 @@ _COVER_LABEL = re.compile(
     re.IGNORECASE,
 )
 COVER_WORDS = 12  # a cover's lines before its first paragraph of prose are at most this long
+COVER_RUN = 3  # this many short lines before the prose are a cover block, headings included
 _OCR_ADVICE = "run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
 
 
@@ -120,16 +121,21 @@ def mark_asides(parts: Sequence[Part], *, first: bool) -> list[Part]:
 
     The cover block is the "label: value" lines of a first page ("Inspection dates: ...", "Lead
     inspector: ...") and its short lines between the title and the first paragraph of prose (a
-    judgement table, the date, the authors). Asides stay in the page text but are never indexed.
+    judgement table, the date, the authors); a lone short heading there ("1 Introduction") stays
+    a heading unless three or more short lines make a block. Asides stay in the page text but
+    are never indexed.
     """
     prose = next(
         (n for n, p in enumerate(parts) if p.kind == "paragraph" and _prose(p.text)), len(parts)
     )
+    short = {n for n in range(1, prose) if len(parts[n].text.split()) <= COVER_WORDS}
+    table = len(short) >= COVER_RUN  # a cover block or judgement table, headings and all
     marked = []
     for number, part in enumerate(parts):
         flat = " ".join(part.text.split())
         cover = first and (
-            _COVER_LABEL.match(flat) or (0 < number < prose and len(flat.split()) <= COVER_WORDS)
+            bool(_COVER_LABEL.match(flat))
+            or (number in short and (table or part.kind == "paragraph"))
         )
         contents = part.kind == "paragraph" and _contents(flat)
         marked.append(Part(part.text, "aside") if cover or contents else part)
