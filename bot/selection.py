@@ -280,8 +280,9 @@ def select(
     per_document: int,
 ) -> list[Quote]:
     """The best sentences as whole quotes: no two saying the same, `per_document` per document."""
-    neighbours = _neighbours(ranked)
-    before = {(c.passage, c.page, c.start): b for b, c in _pairs(ranked)}
+    pairs = _pairs(ranked)
+    neighbours = {_key(b): a for b, a in pairs}
+    before = {_key(a): b for b, a in pairs}
     chosen: list[Quote] = []
     taken: dict[int, int] = {}
     used: set[tuple[int, int, int]] = set()
@@ -289,12 +290,12 @@ def select(
         if len(chosen) >= limit:
             break
         document = passages[candidate.passage].document_id
-        if (candidate.passage, candidate.page, candidate.start) in used:
+        if _key(candidate) in used:
             continue
         if taken.get(document, 0) >= per_document:
             continue
         quote = _grow(candidate, passages[candidate.passage], neighbours)
-        quote = _join(quote, candidate, passages[candidate.passage], neighbours, before, used)
+        quote = _join(quote, passages[candidate.passage], neighbours, before, used)
         if any(same_point(quote.text, q.text) for q in chosen):
             continue
         for part in _parts(quote, neighbours):
@@ -314,14 +315,13 @@ def _pairs(found: Sequence[Candidate]) -> list[tuple[Candidate, Candidate]]:
     ]
 
 
-def _neighbours(found: Sequence[Candidate]) -> dict[tuple[int, int, int], Candidate]:
-    """Each candidate keyed by (passage, page, start) of the one before it on the page."""
-    return {(b.passage, b.page, b.start): a for b, a in _pairs(found)}
+def _key(candidate: Candidate) -> tuple[int, int, int]:
+    """Where a sentence is: (passage, page, start)."""
+    return (candidate.passage, candidate.page, candidate.start)
 
 
 def _join(
     quote: Quote,
-    candidate: Candidate,
     passage: Passage,
     following: Mapping[tuple[int, int, int], Candidate],
     preceding: Mapping[tuple[int, int, int], Candidate],
@@ -333,21 +333,19 @@ def _join(
     so the quote stays one verbatim stretch of one page.
     """
     page_text = passage.page_texts[quote.page]
-    last = candidate
-    while (nxt := following.get((last.passage, last.page, last.start))) and nxt.end <= quote.end:
-        last = nxt
-    sentences = len(_parts(quote, following))
+    parts = _parts(quote, following)
+    last, sentences = parts[-1], len(parts)
     start, end = quote.start, quote.end
-    floor = candidate.score - JOIN_MARGIN
+    floor = quote.score - JOIN_MARGIN
     while sentences < MAX_SENTENCES:
-        after = following.get((last.passage, last.page, last.start))
+        after = following.get(last)
         prior = preceding.get((quote.passage, quote.page, start))
         options = [
             c
             for c in (after, prior)
             if c is not None
             and c.score >= floor
-            and (c.passage, c.page, c.start) not in used
+            and _key(c) not in used
             and max(end, c.end) - min(start, c.start) <= LONG_QUOTE
             and "\n\n" not in page_text[min(end, c.end) : max(start, c.start)]
         ]
@@ -355,7 +353,7 @@ def _join(
             break
         best = max(options, key=lambda c: c.score)
         if best is after:
-            last, end = best, best.end
+            last, end = _key(best), best.end
         else:
             start = best.start
         sentences += 1
@@ -407,7 +405,7 @@ def _grow(
     first = last = candidate
     count = 1
     while count < MAX_SENTENCES and _LEAD_IN.search(" ".join(last.text.split())):
-        nxt = following.get((last.passage, last.page, last.start))
+        nxt = following.get(_key(last))
         if nxt is None or nxt.end - first.start > LONG_QUOTE:
             break
         if page_text[last.end : nxt.start].count("\n\n") > 1:
@@ -423,7 +421,7 @@ def _parts(
     parts = [(quote.passage, quote.page, quote.start)]
     nxt = following.get(parts[-1])
     while nxt is not None and nxt.end <= quote.end:
-        parts.append((nxt.passage, nxt.page, nxt.start))
+        parts.append(_key(nxt))
         nxt = following.get(parts[-1])
     return parts
 

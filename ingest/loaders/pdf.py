@@ -48,6 +48,8 @@ _COVER_LABEL = re.compile(
 )
 COVER_WORDS = 12  # a cover's lines before its first paragraph of prose are at most this long
 COVER_RUN = 3  # this many short lines before the prose are a cover block, headings included
+COVER_PAGES = 3  # pages whose printed text sizes tell a cover title from the body text
+Sized = list[tuple[float, str]]  # pieces of one page's text, each with its printed size
 _OCR_ADVICE = "run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
 
 
@@ -58,7 +60,7 @@ def load(data: bytes) -> LoadedDocument:
         RejectedFile: the PDF is locked, or has (almost) no text layer.
     """
     reader = _open(data)
-    texts, notes = _page_texts(reader)
+    texts, sizes, notes = _page_texts(reader)
     _require_text(texts)
     pages = strip_running_lines([normalise_characters(text).split("\n") for text in texts])
     text = "\n".join(line for lines in pages for line in lines)
@@ -67,7 +69,8 @@ def load(data: bytes) -> LoadedDocument:
     parts = [assemble(lines, words, _typical_length(lines, fallback), alone) for lines in pages]
     parts = [mark_asides(page, first=number == 0) for number, page in enumerate(parts)]
     page_texts, blocks = compose_pages(parts)
-    return LoadedDocument("pdf", True, page_texts, blocks, _hints(reader), tuple(notes))
+    hints = _hints(reader, lambda: cover_title(texts[0], sizes) if sizes else None)
+    return LoadedDocument("pdf", True, page_texts, blocks, hints, tuple(notes))
 
 
 def assemble(
@@ -125,17 +128,19 @@ def mark_asides(parts: Sequence[Part], *, first: bool) -> list[Part]:
     a heading unless three or more short lines make a block. Asides stay in the page text but
     are never indexed.
     """
-    prose = next(
-        (n for n, p in enumerate(parts) if p.kind == "paragraph" and _prose(p.text)), len(parts)
-    )
-    short = {n for n in range(1, prose) if len(parts[n].text.split()) <= COVER_WORDS}
+    short: set[int] = set()  # the first page's short lines between its title and its prose
+    if first:
+        prose = next(
+            (n for n, p in enumerate(parts) if p.kind == "paragraph" and _prose(p.text)),
+            len(parts),
+        )
+        short = {n for n in range(1, prose) if len(parts[n].text.split()) <= COVER_WORDS}
     table = len(short) >= COVER_RUN  # a cover block or judgement table, headings and all
     marked = []
     for number, part in enumerate(parts):
         flat = " ".join(part.text.split())
-        cover = first and (
-            bool(_COVER_LABEL.match(flat))
-            or (number in short and (table or part.kind == "paragraph"))
+        cover = (first and bool(_COVER_LABEL.match(flat))) or (
+            number in short and (table or part.kind == "paragraph")
         )
         contents = part.kind == "paragraph" and _contents(flat)
         marked.append(Part(part.text, "aside") if cover or contents else part)
@@ -229,19 +234,28 @@ def _open(data: bytes) -> pypdf.PdfReader:
     return reader
 
 
-def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[str]]:
+def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None, list[str]]:
+    """Each page's text; the printed size of each piece of text on the first pages (None when
+    one of them could not be read); notes on pages without text."""
     texts, failed = [], []
+    sizes: list[Sized] | None = []
     for number, page in enumerate(reader.pages, start=1):
+        pieces: Sized = []
+        visitor = _sizes_into(pieces) if number <= COVER_PAGES else None
         try:
-            texts.append(page.extract_text() or "")
+            texts.append(page.extract_text(visitor_text=visitor) or "")
         except Exception:  # one broken page must not lose the rest of the document
             texts.append("")
             failed.append(str(number))
+            if number <= COVER_PAGES:
+                sizes = None
+        if sizes is not None and number <= COVER_PAGES:
+            sizes.append(pieces)
     notes = [f"text could not be extracted from page(s) {', '.join(failed)}"] if failed else []
     empty = sum(1 for text in texts if not text.strip())
     if 0 < empty < len(texts):
         notes.append(f"{empty} of {len(texts)} pages have no extractable text (left empty)")
-    return texts, notes
+    return texts, sizes, notes
 
 
 def _require_text(texts: Sequence[str]) -> None:
@@ -255,13 +269,14 @@ def _require_text(texts: Sequence[str]) -> None:
         )
 
 
-def _hints(reader: pypdf.PdfReader) -> MetadataHints:
+def _hints(reader: pypdf.PdfReader, cover: Callable[[], str | None]) -> MetadataHints:
+    """The PDF's metadata; `cover` gives the title when the metadata has none worth using."""
     try:
         info = reader.metadata
         if info is None:
-            return MetadataHints(title=cover_title(reader))
+            return MetadataHints(title=cover())
         return MetadataHints(
-            title=meaningful_title(info.get("/Title")) or cover_title(reader),
+            title=meaningful_title(info.get("/Title")) or cover(),
             authors=names(info.get("/Author")),
             date=iso_date(info.get("/CreationDate")),
         )
@@ -269,21 +284,13 @@ def _hints(reader: pypdf.PdfReader) -> MetadataHints:
         return MetadataHints()
 
 
-def cover_title(reader: pypdf.PdfReader) -> str | None:
+def cover_title(first_text: str, sized: Sequence[Sized]) -> str | None:
     """The first page's largest text, when it stands out from the body text, as one line.
 
-    Its words come from the page's extracted text (so spacing is pypdf's); None when the first
-    page has no text noticeably larger than the first pages' typical size.
+    `sized` holds the first pages' pieces of text with their printed sizes. The title's words
+    come from the first page's extracted text (so spacing is pypdf's); None when the first page
+    has no text noticeably larger than the first pages' typical size.
     """
-    sized: list[list[tuple[float, str]]] = []
-    texts: list[str] = []
-    try:
-        for page in reader.pages[:3]:
-            pieces: list[tuple[float, str]] = []
-            texts.append(page.extract_text(visitor_text=_sizes_into(pieces)) or "")
-            sized.append(pieces)
-    except Exception:  # a page pypdf cannot lay out has no title to give
-        return None
     body = [size for pieces in sized for size, text in pieces for _ in "".join(text.split())]
     first = [(size, text) for size, text in sized[0] if text.strip()] if sized else []
     if not first or not body:
@@ -292,10 +299,10 @@ def cover_title(reader: pypdf.PdfReader) -> str | None:
     if top < 1.25 * statistics.median(body):
         return None
     wanted = "".join("".join(text.split()) for size, text in first if abs(size - top) < 0.5)
-    return _find_ignoring_spaces(texts[0], wanted)
+    return _find_ignoring_spaces(first_text, wanted)
 
 
-def _sizes_into(pieces: list[tuple[float, str]]) -> Callable[..., None]:
+def _sizes_into(pieces: Sized) -> Callable[..., None]:
     """A pypdf text visitor that records each piece of text with its printed size."""
 
     def visit(text: str, cm: Sequence[float], tm: Sequence[float], _: object, size: float) -> None:
