@@ -37,10 +37,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-REMINDER = (
-    "Please don't share details that could identify a child or family here; "
-    "I've stored your question with those details removed."
-)
 KINDS = (
     "email",
     "NHS number",

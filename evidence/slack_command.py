@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from index.settings import Settings
@@ -47,51 +44,10 @@ def slack_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def build(settings: Settings) -> Any:
     """The Bolt app over the library in `settings.home`, with the model loaded up front."""
-    from bot.answering import Answerer
     from bot.slack.app import build_app
     from bot.slack.staff import Staff
-    from index.audit import AnswerLog
-    from index.deliveries import Deliveries
-    from index.embedder import load_embedder
-    from index.library import Library
+    from evidence.chat import open_chat
 
-    library = Library(settings, load_embedder(settings))
-    library.catalog.require_schema()
-    library.check_model()
-    library.current()  # load the index now, not on the first question
-    answerer = Answerer(library, settings.min_score)
-    answers, deliveries = AnswerLog(library.catalog), Deliveries(library.catalog)
-    # Retention: audit records live EVIDENCE_AUDIT_DAYS; Slack stops retrying within minutes.
-    answers.forget_older_than(timedelta(days=settings.audit_days))
-    deliveries.forget_older_than(timedelta(days=1))
-    return build_app(
-        settings,
-        answerer,
-        deliveries,
-        answers,
-        staff=Staff(settings.staff_ids),
-        load=file_loader(settings, library.embedder),
-    )
-
-
-def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
-    """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
-
-    def load(path: Path) -> str:
-        from index.library import Library, LibraryBusy
-        from ingest.job import FAILED, ingest
-
-        writer = Library(settings, embedder)
-        try:
-            report = ingest(writer, [path])
-        except LibraryBusy as error:
-            return f"not added yet: {error}"
-        finally:
-            writer.close()
-        outcome = report.outcomes[0]
-        if outcome.status == FAILED:
-            return f"not added. {outcome.reason}: {outcome.advice}"
-        version = report.index_version
-        return f"{outcome.status}, {outcome.chunks} passages; library version {version}"
-
-    return load
+    chat = open_chat(settings)
+    staff = Staff(settings.staff_ids)
+    return build_app(settings, chat.desk, chat.deliveries, staff=staff, load=chat.load)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,37 +40,16 @@ def teams_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def build(settings: Settings) -> Any:
     """The aiohttp app over the library in `settings.home`, with the model loaded up front."""
-    from bot.answering import Answerer
     from bot.teams.app import TeamsBot
     from bot.teams.files import Staff
-    from bot.teams.replies import Replies
     from bot.teams.server import make_web_app
-    from evidence.slack_command import file_loader
-    from index.audit import AnswerLog
-    from index.conversations import Conversations
-    from index.deliveries import Deliveries
-    from index.embedder import load_embedder
-    from index.library import Library
+    from bot.uploads import Inbox
+    from evidence.chat import open_chat
 
-    library = Library(settings, load_embedder(settings))
-    library.catalog.require_schema()
-    library.check_model()
-    library.current()  # load the index now, not on the first question
-    answers, deliveries = AnswerLog(library.catalog), Deliveries(library.catalog)
-    conversations = Conversations(library.catalog)
-    # Retention: audit records (and who spoke where) live EVIDENCE_AUDIT_DAYS; Teams stops
-    # redelivering within minutes.
-    answers.forget_older_than(timedelta(days=settings.audit_days))
-    conversations.forget_older_than(timedelta(days=settings.audit_days))
-    deliveries.forget_older_than(timedelta(days=1))
-    bot = TeamsBot(
-        Replies(Answerer(library, settings.min_score), answers, conversations),
-        deliveries,
-        staff=Staff(settings.teams_staff_ids),
-        load=file_loader(settings, library.embedder),
-        inbox=settings.home / "inbox",
-        max_bytes=int(settings.max_file_mb * 1024 * 1024),
-    )
+    chat = open_chat(settings)
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    inbox = Inbox(settings.home / "inbox", chat.load, max_bytes, "teams")
+    bot = TeamsBot(chat.desk, chat.deliveries, staff=Staff(settings.teams_staff_ids), inbox=inbox)
     return make_web_app(bot, credentials(settings))
 
 

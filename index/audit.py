@@ -31,6 +31,26 @@ class AnswerRecord:
     thread: str | None = None
 
 
+@dataclass(frozen=True)
+class RecordedAnswer:
+    """One audit record as stored, handed out instead of the table's row."""
+
+    id: int
+    asked_at: datetime
+    surface: str
+    workspace: str | None
+    channel: str | None
+    user: str | None
+    thread: str | None
+    question: str
+    redacted: tuple[str, ...]
+    answered: bool
+    answer: dict[str, Any]
+    library_version: int | None
+    feedback: str | None
+    feedback_note: str | None
+
+
 class AnswerLog:
     """Writes and reads audit records in the catalog."""
 
@@ -56,9 +76,11 @@ class AnswerLog:
             session.flush()
             return row.id
 
-    def get(self, answer_id: int) -> AnswerRow | None:
+    def get(self, answer_id: int) -> RecordedAnswer | None:
+        """The record of one answer, or None once retention has removed it."""
         with self.catalog.session() as session:
-            return session.get(AnswerRow, answer_id)
+            row = session.get(AnswerRow, answer_id)
+            return None if row is None else _recorded(row)
 
     def feedback(self, answer_id: int, value: str, note: str | None = None) -> bool:
         """Store 'up' or 'down' (and an optional note); False if the record is gone."""
@@ -114,3 +136,22 @@ class AnswerLog:
         """Delete records (and their message links) older than `age` (the retention setting)."""
         self.catalog.delete_older_than(AnswerMessageRow.sent_at, age)
         return self.catalog.delete_older_than(AnswerRow.asked_at, age)
+
+
+def _recorded(row: AnswerRow) -> RecordedAnswer:
+    return RecordedAnswer(
+        id=row.id,
+        asked_at=row.asked_at,
+        surface=row.surface,
+        workspace=row.workspace,
+        channel=row.channel,
+        user=row.user,
+        thread=row.thread,
+        question=row.question,
+        redacted=tuple(row.redacted),
+        answered=row.answered,
+        answer=row.answer,
+        library_version=row.library_version,
+        feedback=row.feedback,
+        feedback_note=row.feedback_note,
+    )

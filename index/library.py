@@ -87,6 +87,11 @@ class Library:
 
     # -- reading --------------------------------------------------------------------------------
 
+    def version(self) -> int | None:
+        """The published index version readers use; None before the library is first written."""
+        row = self.catalog.library()
+        return row.index_version if row else None
+
     def current(self) -> IndexVersion | None:
         """The published index version, reloaded when a writer has published a newer one."""
         for attempt in range(2):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bot.answering import Answerer
+from bot.desk import Desk
 from bot.slack.app import build_app
 from bot.slack.http import make_http_server
 from index.audit import AnswerLog
@@ -62,9 +63,8 @@ def running_bot(
     library = Library(settings, embedder)
     app = build_app(
         settings,
-        answerer_type(library, settings.min_score),
+        Desk(answerer_type(library, settings.min_score), AnswerLog(library.catalog)),
         Deliveries(library.catalog),
-        AnswerLog(library.catalog),
         **build_options,
     )
     server = make_http_server(app, "127.0.0.1", 0)

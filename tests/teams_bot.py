@@ -13,10 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.answering import Answerer
+from bot.desk import Desk
 from bot.teams.app import TeamsBot
-from bot.teams.files import Load, Staff
-from bot.teams.replies import Replies
+from bot.teams.files import Staff
 from bot.teams.server import Credentials, make_web_app
+from bot.uploads import Inbox, Load
 from index.audit import AnswerLog
 from index.conversations import Conversations
 from index.deliveries import Deliveries
@@ -63,13 +64,12 @@ def running_teams_bot(
     """One bot process (its own Library, event loop and HTTP server) on a free port."""
     library = Library(settings, embedder)
     answers = AnswerLog(library.catalog)
+    max_bytes = int(settings.max_file_mb * 1024 * 1024)
     bot = TeamsBot(
-        Replies(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
+        Desk(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
         Deliveries(library.catalog),
         staff=Staff(staff),
-        load=load,
-        inbox=settings.home / "inbox",
-        max_bytes=int(settings.max_file_mb * 1024 * 1024),
+        inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams") if load else None,
     )
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(make_web_app(bot, credentials))

@@ -28,7 +28,7 @@ def test_record_feedback_and_retention(settings: Settings) -> None:
     assert (row.feedback, row.feedback_note, row.redacted) == (
         "down",
         "wrong document",
-        ["postcode"],
+        ("postcode",),
     )
     assert log.forget_older_than(timedelta(days=1)) == 0
     assert log.forget_older_than(timedelta(0)) == 2

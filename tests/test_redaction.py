@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.redaction import KINDS, REMINDER, Redaction, redact
+from bot.redaction import KINDS, Redaction, redact
+from bot.wording import REMINDER
 
 
 @pytest.mark.parametrize(

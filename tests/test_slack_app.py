@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.slack.staff import REFUSAL, Staff
-from evidence.slack_command import file_loader
+from bot.slack.staff import Staff
+from bot.wording import UPLOAD_REFUSED as REFUSAL
+from evidence.chat import file_loader
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest

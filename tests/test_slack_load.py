@@ -22,7 +22,7 @@ import pytest
 
 from bot.answer import Answer, Citation
 from bot.answering import Answerer
-from bot.slack.app import FAILED
+from bot.wording import FAILED
 from index.library import Library
 from index.records import Filters
 from index.settings import Settings

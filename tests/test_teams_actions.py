@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from bot.teams.actions import NOT_THERE
 from bot.teams.citations import problems
-from bot.teams.notes import CONSENT_TYPE, DECLINED, FILE_INFO_TYPE
+from bot.teams.notes import CONSENT_TYPE, FILE_INFO_TYPE
 from bot.teams.replies import message_key
+from bot.wording import NOT_THERE
+from bot.wording import NOTE_DECLINED as DECLINED
 from index.settings import Settings
 from tests import teams_activities as teams
 from tests.teams_bot import RunningBot, hash_library, running_teams_bot

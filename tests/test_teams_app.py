@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.teams.app import HELP
 from bot.teams.cards import CARD_TYPE, NO_EVIDENCE_HEADER
 from bot.teams.citations import problems
+from bot.wording import HELP
 from index.settings import Settings
 from tests import teams_activities as teams
 from tests.teams_bot import RunningBot, hash_library, running_teams_bot
@@ -102,9 +102,9 @@ def test_redelivery_is_answered_once_even_across_two_processes(
 ) -> None:
     activity = teams.message("What helps social workers stay in their jobs?", connector.url)
     library_settings = settings.model_copy(
-        update={"min_score": running.bot.replies.answerer.min_score}
+        update={"min_score": running.bot.desk.answerer.min_score}
     )
-    embedder = running.bot.replies.answerer.library.embedder
+    embedder = running.bot.desk.answerer.library.embedder
     with running_teams_bot(library_settings, embedder) as second:
         statuses = [teams.post(running.url, activity)[0]]
         statuses += [teams.post(url, activity)[0] for url in (second.url, running.url, second.url)]

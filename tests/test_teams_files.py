@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.teams.admin import NOT_HERE as ADMIN_NOT_HERE
-from bot.teams.admin import REFUSAL as ADMIN_REFUSAL
 from bot.teams.admin import USAGE as ADMIN_USAGE
 from bot.teams.admin import is_admin_command
-from bot.teams.files import NOT_HERE, REFUSAL
 from bot.teams.server import Credentials
-from evidence.slack_command import file_loader
+from bot.wording import ADMIN_NOT_HERE
+from bot.wording import ADMIN_REFUSED as ADMIN_REFUSAL
+from bot.wording import FILES_NOT_HERE as NOT_HERE
+from bot.wording import UPLOAD_REFUSED as REFUSAL
+from evidence.chat import file_loader
 from index.library import Library
 from index.settings import Settings
 from tests import teams_activities as teams
@@ -62,7 +63,7 @@ def send_file(url: str, connector: BotConnector, sender_aad: str, kind: str = "p
 
 
 def documents(running: RunningBot) -> list[str]:
-    library: Library = running.bot.replies.answerer.library
+    library: Library = running.bot.desk.answerer.library
     return [d.title for d in library.catalog.documents()]
 
 

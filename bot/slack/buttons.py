@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC
 from typing import Any
 
-from bot.note import supervision_note
-from bot.redaction import redact
-from bot.rendering import from_dict
+from bot.desk import Asked, Desk, Recorded
 from bot.slack.blocks import Message, answer_messages, escape_mrkdwn
-from index.audit import AnswerLog
+from bot.wording import NOTE_TITLE, THANKS_UP
 
-log = logging.getLogger(__name__)
 HELPFUL, NOT_HELPFUL = "feedback_up", "feedback_down"
 SHARE, NOTE = "share_in_channel", "supervision_note"
 WHAT_WAS_WRONG, SHARE_WHERE = "feedback_note", "share_where"
@@ -38,84 +33,82 @@ def with_actions(messages: list[Message], answer_id: int, *, shareable: bool) ->
     return [*messages[:-1], Message(last.text, (*last.blocks, block))]
 
 
-def register_buttons(app: Any, answers: AnswerLog) -> None:
+def answer_messages_for(asked: Asked, *, shareable: bool) -> list[Message]:
+    """The Slack messages for an answer just given, with the buttons under the last."""
+    messages = answer_messages(asked.answer, library_version=asked.library_version)
+    return with_actions(messages, asked.answer_id, shareable=shareable)
+
+
+def register_buttons(app: Any, desk: Desk) -> None:
     """Wire the buttons' listeners; each acks first, as Slack wants within 3 s."""
 
     @app.action(HELPFUL)
     def on_helpful(ack: Any, body: dict[str, Any], respond: Any) -> None:
         ack()
-        answers.feedback(_answer_id(body), "up")
-        respond(text="Thanks, that helps us improve the library.", response_type="ephemeral",
-                replace_original=False)  # fmt: skip
+        desk.feedback(_answer_id(body), "up")
+        respond(text=THANKS_UP, response_type="ephemeral", replace_original=False)
 
     @app.action(NOT_HELPFUL)
     def on_not_helpful(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
         answer_id = _answer_id(body)
-        answers.feedback(answer_id, "down")
+        desk.feedback(answer_id, "down")
         client.views_open(trigger_id=body["trigger_id"], view=_what_was_wrong(answer_id))
 
     @app.view(WHAT_WAS_WRONG)
     def on_what_was_wrong(ack: Any, view: dict[str, Any]) -> None:
         ack()
         value = view["state"]["values"]["what"]["text"].get("value") or ""
-        if value.strip():  # optional; stored without personal details, like questions
-            answers.feedback(int(view["private_metadata"]), "down", redact(value).text)
+        if value.strip():  # optional
+            desk.feedback(int(view["private_metadata"]), "down", value)
 
     @app.action(SHARE)
     def on_share(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
         ack()
-        row = answers.get(_answer_id(body))
-        if row is None or row.user != body["user"]["id"]:
-            respond(text="Only the person who asked can share this answer.",
-                    response_type="ephemeral", replace_original=False)  # fmt: skip
+        shared = desk.shareable(_answer_id(body), body["user"]["id"])
+        if isinstance(shared, str):
+            respond(text=shared, response_type="ephemeral", replace_original=False)
             return
         channel = body.get("channel", {}).get("id", "")
         if channel.startswith("D"):  # a direct message: ask which channel to share it in
-            client.views_open(trigger_id=body["trigger_id"], view=_share_where(row.id))
+            client.views_open(trigger_id=body["trigger_id"], view=_share_where(shared.answer_id))
             return
-        _post_shared(client, answers, row.id, channel, body["user"]["id"])
+        _post_shared(client, shared, channel, body["user"]["id"])
 
     @app.view(SHARE_WHERE)
     def on_share_where(ack: Any, view: dict[str, Any], body: dict[str, Any], client: Any) -> None:
         ack()
         channel = view["state"]["values"]["where"]["channel"]["selected_conversation"]
-        _post_shared(client, answers, int(view["private_metadata"]), channel, body["user"]["id"])
+        shared = desk.shareable(int(view["private_metadata"]), body["user"]["id"])
+        if not isinstance(shared, str):
+            _post_shared(client, shared, channel, body["user"]["id"])
 
     @app.action(NOTE)
     def on_note(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
-        row = answers.get(_answer_id(body))
-        if row is None:
+        note = desk.note(_answer_id(body))
+        if note is None:
             return
-        note = supervision_note(
-            from_dict(row.answer),
-            asked_at=row.asked_at.astimezone(UTC),
-            library_version=row.library_version,
-        )
-        channel = body.get("channel", {}).get("id") or row.channel
-        thread = body.get("message", {}).get("thread_ts") or row.thread
+        channel = body.get("channel", {}).get("id") or note.place.channel
+        thread = body.get("message", {}).get("thread_ts") or note.place.thread
         client.chat_postMessage(
             channel=channel,
             thread_ts=thread,
-            text="Supervision note",
-            blocks=[{"type": "markdown", "text": note[:NOTE_BLOCK_CHARS]}],
+            text=NOTE_TITLE,
+            blocks=[{"type": "markdown", "text": note.text[:NOTE_BLOCK_CHARS]}],
             unfurl_links=False,
         )
         client.files_upload_v2(
             channel=channel,
             thread_ts=thread,
-            content=note,
-            filename=f"supervision-note-{row.asked_at:%Y-%m-%d}-{row.id}.md",
-            title="Supervision note",
+            content=note.text,
+            filename=note.file_name,
+            title=NOTE_TITLE,
         )
 
 
-def _post_shared(client: Any, answers: AnswerLog, answer_id: int, channel: str, user: str) -> None:
-    row = answers.get(answer_id)
-    if row is None:
-        return
-    messages = answer_messages(from_dict(row.answer), library_version=row.library_version)
+def _post_shared(client: Any, shared: Recorded, channel: str, user: str) -> None:
+    messages = answer_messages(shared.answer, library_version=shared.library_version)
     for i, message in enumerate(messages):
         lead = [{"type": "context", "elements": [
             {"type": "mrkdwn", "text": f"Shared by <@{escape_mrkdwn(user)}>"}]}]  # fmt: skip

@@ -16,6 +16,7 @@ from microsoft_agents.activity import ActivityTypes, AdaptiveCardInvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 from microsoft_agents.hosting.core.app.adaptive_card import factory
 
+from bot.desk import Desk
 from bot.teams.activities import (
     continuation,
     delivery_key,
@@ -28,20 +29,23 @@ from bot.teams.activities import (
 )
 from bot.teams.cards import HELPFUL, NOT_HELPFUL, NOTE
 from bot.teams.files import upload
-from bot.teams.notes import DECLINED, consent_attachment, file_info_attachment
-from bot.teams.replies import NOT_YOURS, Replies
+from bot.teams.notes import consent_attachment, file_info_attachment
+from bot.teams.replies import REACTIONS, SURFACE, message_key, shared_reply
 from bot.teams.sharing import CHOICE, dialog_message, label, share_dialog
+from bot.wording import (
+    GONE,
+    NOT_THERE,
+    NOTE_DECLINED,
+    NOTE_POSTED,
+    SHARE_FAILED,
+    SHARED,
+    THANKS_DOWN,
+    THANKS_UP,
+    UPLOAD_FAILED,
+)
 from index.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
-THANKS_UP = "Thanks, that helps us improve the library."
-THANKS_DOWN = "Thanks for telling us; the evidence team will look at it."
-NOTE_POSTED = "Supervision note posted below."
-GONE = "That answer is no longer in the records."
-NOT_THERE = "I can't share it there: pick a channel or group chat from the list."
-SHARED = "Shared in {name}."
-SHARE_FAILED = "Sorry, I could not post it in {name}. Please try again in a minute."
-UPLOAD_FAILED = "Sorry, I could not save the note to your OneDrive ({problem}); its text is above."
 
 Handler = Callable[[TurnContext, Any], Awaitable[None]]
 
@@ -49,8 +53,8 @@ Handler = Callable[[TurnContext, Any], Awaitable[None]]
 class Actions:
     """The invoke handlers for the answer card and the message."""
 
-    def __init__(self, replies: Replies, deliveries: Deliveries) -> None:
-        self.replies = replies
+    def __init__(self, desk: Desk, deliveries: Deliveries) -> None:
+        self.desk = desk
         self.deliveries = deliveries
 
     # -- card buttons (Action.Execute) ----------------------------------------------------------
@@ -75,25 +79,22 @@ class Actions:
         except (KeyError, TypeError, ValueError):
             return factory.bad_request("The button carried no answer id.")
         if verb == HELPFUL:  # the 👍/👎 card buttons of answers posted before the feedback loop
-            await asyncio.to_thread(self.replies.feedback, answer_id, "up")
+            await asyncio.to_thread(self.desk.feedback, answer_id, "up")
             return factory.message(THANKS_UP)
         if verb == NOT_HELPFUL:
-            note = str(data.get("note") or "")
-            await asyncio.to_thread(self.replies.feedback, answer_id, "down", note)
+            what = str(data.get("note") or "")
+            await asyncio.to_thread(self.desk.feedback, answer_id, "down", what)
             return factory.message(THANKS_DOWN)
         key = delivery_key(context.activity)
         if key is not None and not await asyncio.to_thread(self.deliveries.claim, key):
             return factory.message(NOTE_POSTED)
-        note_text = await asyncio.to_thread(self.replies.note, answer_id)
-        if note_text is None:
+        note = await asyncio.to_thread(self.desk.note, answer_id)
+        if note is None:
             return factory.message(GONE)
-        await context.send_activity(plain(note_text))
-        if place_of(context.activity).personal:  # Teams takes files only in personal chats
-            note_file = await asyncio.to_thread(self.replies.note_file, answer_id)
-            if note_file is not None:
-                name, data_bytes = note_file
-                consent = consent_attachment(answer_id, name, len(data_bytes))
-                await context.send_activity(with_attachment(consent))
+        await context.send_activity(plain(note.text))
+        if place_of(context.activity).private:  # Teams takes files only in personal chats
+            consent = consent_attachment(answer_id, note.file_name, len(note.text.encode()))
+            await context.send_activity(with_attachment(consent))
         return factory.message(NOTE_POSTED)
 
     # -- the note file: fileConsent/invoke ------------------------------------------------------
@@ -110,15 +111,16 @@ class Actions:
 
     async def _file_consent(self, context: TurnContext, value: dict[str, Any]) -> None:
         if value.get("action") != "accept":
-            await context.send_activity(plain(DECLINED))
+            await context.send_activity(plain(NOTE_DECLINED))
             return
         answer_id = int((value.get("context") or {}).get("answer_id", 0))
-        note_file = await asyncio.to_thread(self.replies.note_file, answer_id)
-        if note_file is None:
+        note = await asyncio.to_thread(self.desk.note, answer_id)
+        if note is None:
             await context.send_activity(plain(GONE))
             return
         info = value.get("uploadInfo") or {}
-        problem = await asyncio.to_thread(upload, str(info.get("uploadUrl") or ""), note_file[1])
+        upload_url = str(info.get("uploadUrl") or "")
+        problem = await asyncio.to_thread(upload, upload_url, note.text.encode())
         if problem:
             await context.send_activity(plain(UPLOAD_FAILED.format(problem=problem)))
             return
@@ -132,12 +134,10 @@ class Actions:
         action = value.get("actionValue") or {}
         note = _feedback_text(action.get("feedback"))
         conversation = activity.conversation.id if activity.conversation else ""
-        stored = await asyncio.to_thread(
-            self.replies.message_feedback,
-            conversation,
-            activity.reply_to_id or "",
-            str(action.get("reaction") or ""),
-            note,
+        value_of = REACTIONS.get(str(action.get("reaction") or ""))
+        key = message_key(conversation, activity.reply_to_id or "")
+        stored = value_of is not None and await asyncio.to_thread(
+            self.desk.message_feedback, key, value_of, note
         )
         if not stored:
             log.info("feedback on a message that carries no recorded answer")
@@ -150,14 +150,13 @@ class Actions:
         await respond_to_invoke(context, await self._share_dialog(context, answer_id))
 
     async def _share_dialog(self, context: TurnContext, answer_id: int | None) -> dict[str, Any]:
-        row = await asyncio.to_thread(self.replies.answers.get, answer_id or 0)
         user = user_of(context.activity)
-        if row is None:
-            return dialog_message(GONE)
-        if not user or row.user != user:
-            return dialog_message(NOT_YOURS)
-        places = await asyncio.to_thread(self.replies.share_targets, user, row.workspace)
-        return share_dialog(row.id, places)
+        shared = await asyncio.to_thread(self.desk.shareable, answer_id or 0, user)
+        if isinstance(shared, str):
+            return dialog_message(shared)
+        tenant = shared.place.workspace
+        places = await asyncio.to_thread(self.desk.share_targets, SURFACE, user, tenant)
+        return share_dialog(shared.answer_id, places)
 
     async def on_share_submit(self, context: TurnContext, _state: Any) -> None:
         await respond_to_invoke(context, await self._share_submit(context))
@@ -168,20 +167,19 @@ class Actions:
         data = value.get("data") or {}
         answer_id, user = _answer_id(activity.value), user_of(activity)
         sender = activity.from_property
-        shared = await asyncio.to_thread(
-            self.replies.shared, answer_id or 0, user, (sender.name if sender else None) or ""
-        )
+        shared = await asyncio.to_thread(self.desk.shareable, answer_id or 0, user)
         if isinstance(shared, str):
             return dialog_message(shared)
+        reply = shared_reply(shared, (sender.name if sender else None) or "")
         tenant = activity.conversation.tenant_id if activity.conversation else None
-        places = await asyncio.to_thread(self.replies.share_targets, user, tenant)
+        places = await asyncio.to_thread(self.desk.share_targets, SURFACE, user, tenant)
         chosen = str(data.get(CHOICE) or "")
         target = next((p for p in places if p.conversation == chosen), None)
         if target is None:  # only where the asker spoke to the bot: never trust the client
             return dialog_message(NOT_THERE)
 
         async def post(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(reply_activity(shared))
+            await turn_context.send_activity(reply_activity(reply))
 
         try:
             reference = continuation(target, activity.recipient, sender)

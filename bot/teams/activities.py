@@ -26,8 +26,9 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 
+from bot.desk import Place
 from bot.teams.cards import CARD_TYPE
-from bot.teams.replies import SURFACE, Place, Reply, conversation_key
+from bot.teams.replies import SURFACE, Reply, conversation_key
 from index.conversations import Conversation
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -53,11 +54,12 @@ def place_of(activity: Activity) -> Place:
     kind = conversation.conversation_type if conversation else None
     conversation_id, _, root = (conversation.id if conversation else "").partition(";messageid=")
     return Place(
-        tenant=conversation.tenant_id if conversation else None,
-        conversation=conversation_key(conversation_id),
+        surface=SURFACE,
+        workspace=conversation.tenant_id if conversation else None,
+        channel=conversation_key(conversation_id),
         user=user_of(activity),
         thread=(root or activity.id) if kind == "channel" else None,
-        personal=kind == "personal",
+        private=kind == "personal",
     )
 
 

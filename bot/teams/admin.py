@@ -11,8 +11,6 @@ from bot import administration
 from index.library import Library
 
 COMMAND = re.compile(r"admin(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
-REFUSAL = "Sorry, only the evidence team can manage the library."
-NOT_HERE = "Please send admin commands to me in a personal chat."
 USAGE = "Usage: admin list, admin remove ID, admin stats"
 
 

@@ -14,14 +14,14 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, DeliveryModes
 from microsoft_agents.hosting.core import AgentApplication, MemoryStorage, TurnContext, TurnState
 from microsoft_agents.hosting.msteams import TeamsAgentExtension, TeamsTurnContext
 
-from bot.redaction import REMINDER
+from bot import wording
+from bot.desk import Desk, Place
 from bot.teams.actions import Actions
 from bot.teams.activities import (
     conversation_name,
@@ -32,22 +32,14 @@ from bot.teams.activities import (
     question_text,
     reply_activity,
 )
-from bot.teams.admin import NOT_HERE as ADMIN_NOT_HERE
-from bot.teams.admin import REFUSAL as ADMIN_REFUSAL
 from bot.teams.admin import admin_reply, is_admin_command
-from bot.teams.files import NOT_HERE, REFUSAL, Load, SentFile, Staff, receive, sent_files
-from bot.teams.replies import Place, Replies
+from bot.teams.files import Staff, sent_files
+from bot.teams.replies import SURFACE, answer_reply, message_key, shared_reply
+from bot.uploads import Inbox, SentFile
 from index.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
-HELP = "Ask me a practice question, for example: What helps social workers stay in their jobs?"
-FAILED = "Sorry, something went wrong looking that up. Please try again in a minute."
-NOT_SET_UP = "Loading documents through Teams is not set up on this bot."
 SHARE = re.compile(r"share\s+#?(\d+)", re.IGNORECASE)
-SHARE_HERE = (
-    "To share answer {n}, press Share in a channel under it, or @mention me in the channel or "
-    "group chat with: share {n}"
-)
 
 
 @dataclass(frozen=True)
@@ -64,22 +56,13 @@ class TeamsBot:
     """The handlers; blocking work (the model, SQL, downloads) runs in worker threads."""
 
     def __init__(
-        self,
-        replies: Replies,
-        deliveries: Deliveries,
-        *,
-        staff: Staff,
-        load: Load | None,
-        inbox: Path,
-        max_bytes: int,
+        self, desk: Desk, deliveries: Deliveries, *, staff: Staff, inbox: Inbox | None
     ) -> None:
-        self.replies = replies
-        self.library = replies.answerer.library
+        self.desk = desk
+        self.library = desk.answerer.library
         self.deliveries = deliveries
         self.staff = staff
-        self.load = load
         self.inbox = inbox
-        self.max_bytes = max_bytes
         self._background: set[asyncio.Task[None]] = set()
 
     async def on_message(self, context: TeamsTurnContext, _state: Any) -> None:
@@ -88,7 +71,7 @@ class TeamsBot:
         if key is not None and not await asyncio.to_thread(self.deliveries.claim, key):
             return  # Teams redelivered it after 15 s: the first delivery is being answered
         if (seen := conversation_of(activity)) is not None:  # somewhere answers can be shared
-            await asyncio.to_thread(self.replies.seen, seen)
+            await asyncio.to_thread(self.desk.seen, seen)
         turn = Turn(
             question=question_text(activity.text),
             place=place_of(activity),
@@ -125,47 +108,52 @@ class TeamsBot:
 
     async def _respond(self, context: TurnContext, turn: Turn) -> None:
         try:
-            if turn.files:
-                await self._receive_files(context, turn)
-                return
-            if match := SHARE.fullmatch(turn.question):
-                await self._share(context, turn, int(match.group(1)))
-                return
-            if is_admin_command(turn.question):
-                await context.send_activity(plain(await self._admin(turn)))
-                return
-            if not turn.question:
-                await context.send_activity(plain(HELP))
-                return
-            await _courtesy(context.send_activity, Activity(type=ActivityTypes.typing))
-            reply = await asyncio.to_thread(self.replies.answer, turn.question, turn.place)
-            sent = await context.send_activity(reply_activity(reply))
-            if sent is not None and sent.id and context.activity.conversation:
-                # Teams' 👍/👎 name only the message: link it to the answer's record
-                conversation = context.activity.conversation.id
-                await asyncio.to_thread(self.replies.posted, reply.answer_id, conversation, sent.id)
-            if reply.remind:
-                await context.send_activity(plain(REMINDER))
+            await self._route(context, turn)
         except Exception:
             log.exception("answering a Teams message failed")
-            await context.send_activity(plain(FAILED))
+            await context.send_activity(plain(wording.FAILED))
+
+    async def _route(self, context: TurnContext, turn: Turn) -> None:
+        if turn.files:
+            await self._receive_files(context, turn)
+        elif match := SHARE.fullmatch(turn.question):
+            await self._share(context, turn, int(match.group(1)))
+        elif is_admin_command(turn.question):
+            await context.send_activity(plain(await self._admin(turn)))
+        elif not turn.question:
+            await context.send_activity(plain(wording.HELP))
+        else:
+            await self._answer(context, turn)
+
+    async def _answer(self, context: TurnContext, turn: Turn) -> None:
+        await _courtesy(context.send_activity, Activity(type=ActivityTypes.typing))
+        asked = await asyncio.to_thread(self.desk.ask, turn.question, turn.place)
+        sent = await context.send_activity(
+            reply_activity(answer_reply(asked, shareable=turn.place.private))
+        )
+        if sent is not None and sent.id and context.activity.conversation:
+            # Teams' 👍/👎 name only the message: link it to the answer's record
+            key = message_key(context.activity.conversation.id, sent.id)
+            await asyncio.to_thread(self.desk.posted, key, asked.answer_id)
+        if asked.remind:
+            await context.send_activity(plain(wording.REMINDER))
 
     async def _share(self, context: TurnContext, turn: Turn, answer_id: int) -> None:
-        if turn.place.personal:
-            await context.send_activity(plain(SHARE_HERE.format(n=answer_id)))
+        if turn.place.private:
+            await context.send_activity(plain(wording.SHARE_HERE.format(n=answer_id)))
             return
-        shared = await asyncio.to_thread(
-            self.replies.shared, answer_id, turn.place.user, turn.user_name
-        )
+        shared = await asyncio.to_thread(self.desk.shareable, answer_id, turn.place.user)
         await context.send_activity(
-            plain(shared) if isinstance(shared, str) else reply_activity(shared)
+            plain(shared)
+            if isinstance(shared, str)
+            else reply_activity(shared_reply(shared, turn.user_name))
         )
 
     async def _admin(self, turn: Turn) -> str:
-        if not turn.place.personal:
-            return ADMIN_NOT_HERE
+        if not turn.place.private:
+            return wording.ADMIN_NOT_HERE
         if not self.staff.includes(turn.place.user):
-            return ADMIN_REFUSAL
+            return wording.ADMIN_REFUSED
         return await asyncio.to_thread(admin_reply, self.library, turn.question)
 
     async def on_conversation_update(self, context: TurnContext, _state: Any) -> None:
@@ -181,23 +169,22 @@ class TeamsBot:
         if seen is None:
             return
         if installed or (bot_id and bot_id in added):
-            await asyncio.to_thread(self.replies.seen, seen)
+            await asyncio.to_thread(self.desk.seen, seen)
         elif name := conversation_name(activity):
-            await asyncio.to_thread(self.replies.renamed, seen.conversation, name)
+            await asyncio.to_thread(self.desk.renamed, SURFACE, seen.conversation, name)
 
     async def _receive_files(self, context: TurnContext, turn: Turn) -> None:
-        if not turn.place.personal:
-            await context.send_activity(plain(NOT_HERE))
+        if not turn.place.private:
+            await context.send_activity(plain(wording.FILES_NOT_HERE))
         elif not self.staff.includes(turn.place.user):
-            await context.send_activity(plain(REFUSAL))  # nothing is downloaded
-        elif self.load is None:
-            await context.send_activity(plain(NOT_SET_UP))
+            await context.send_activity(plain(wording.UPLOAD_REFUSED))  # nothing is downloaded
+        elif self.inbox is None:
+            await context.send_activity(plain(wording.UPLOADS_NOT_SET_UP))
         else:
-            count = len(turn.files)
-            await context.send_activity(plain(f"Loading {count} document(s) into the library…"))
-            lines = await asyncio.to_thread(
-                receive, turn.files, self.inbox, self.load, self.max_bytes
-            )
+            inbox = self.inbox
+            await context.send_activity(plain(wording.LOADING.format(count=len(turn.files))))
+            received = await asyncio.to_thread(lambda: list(inbox.receive(turn.files)))
+            lines = [f"{r.name}: {r.summary}" for r in received]
             await context.send_activity(plain("\n".join(lines)))
 
 
@@ -220,5 +207,5 @@ def build_agent(bot: TeamsBot, connections: Any) -> AgentApplication[TurnState]:
     teams.activity(ActivityTypes.message)(bot.on_message)
     for kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
         agent.activity(kind)(bot.on_conversation_update)
-    Actions(bot.replies, bot.deliveries).register(agent)
+    Actions(bot.desk, bot.deliveries).register(agent)
     return agent

@@ -11,7 +11,6 @@ from typing import Any
 
 CONSENT_TYPE = "application/vnd.microsoft.teams.card.file.consent"
 FILE_INFO_TYPE = "application/vnd.microsoft.teams.card.file.info"
-DECLINED = "OK, the note was not saved to your OneDrive; its text is in the message above."
 
 
 def consent_attachment(answer_id: int, name: str, size: int) -> dict[str, Any]:

@@ -11,14 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.teams.cards import CARD_TYPE, SCHEMA, SHARE, Card
+from bot.wording import SHARE_NOWHERE, SHARE_PICK
 from index.conversations import Conversation
 
 TITLE = "Share in a channel"
-NOWHERE = (
-    "I don't know a channel or group chat where you have talked to me yet. Add me there, or "
-    "@mention me there once, then press Share again. You can also @mention me there with: share {n}"
-)
-PICK = "Post answer {n} (with its quotes and sources) in:"
 CHOICE = "conversation"
 
 
@@ -33,11 +29,11 @@ def label(conversation: Conversation) -> str:
 def share_dialog(answer_id: int, places: Sequence[Conversation]) -> dict[str, Any]:
     """The `task/fetch` response: a card listing where the answer can go, or how to add some."""
     if not places:
-        body: list[Card] = [_text(NOWHERE.format(n=answer_id))]
+        body: list[Card] = [_text(SHARE_NOWHERE.format(n=answer_id))]
         card_actions: list[Card] = []
     else:
         body = [
-            _text(PICK.format(n=answer_id)),
+            _text(SHARE_PICK.format(n=answer_id)),
             {
                 "type": "Input.ChoiceSet",
                 "id": CHOICE,

@@ -1,0 +1,69 @@
+"""What every Slack listener shares: matchers, the claim-once middleware, the error handler."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.wording import FAILED
+from index.deliveries import Deliveries
+
+log = logging.getLogger(__name__)
+Body = dict[str, Any]
+
+
+def direct_message(event: Body) -> bool:
+    """A message in a DM with the bot, not posted by a bot."""
+    return event.get("channel_type") == "im" and not event.get("bot_id")
+
+
+def plain_message(event: Body) -> bool:
+    """Written by a person: edits, joins and file shares have a subtype."""
+    return not event.get("subtype")
+
+
+def shares_files(event: Body) -> bool:
+    return event.get("subtype") == "file_share"
+
+
+def message_key(body: Body) -> str:
+    """The same message can arrive as app_mention and as message, and Slack retries: one key."""
+    event = body["event"]
+    return f"slack:message:{event['channel']}:{event['ts']}"
+
+
+def files_key(body: Body) -> str:
+    event = body["event"]
+    return f"slack:files:{event['channel']}:{event['ts']}"
+
+
+def command_key(body: Body) -> str:
+    return f"slack:command:{body.get('trigger_id')}"
+
+
+def claim_once(deliveries: Deliveries, key: Callable[[Body], str]) -> Callable[..., Any]:
+    """Listener middleware: the first delivery of `key(body)` runs the listener, in any process.
+
+    A retry or duplicate gets its 200 (else Slack retries again) and nothing else happens.
+    """
+    from slack_bolt import BoltResponse
+
+    def claim(body: Body, next: Callable[[], None]) -> Any:
+        if deliveries.claim(key(body)):
+            next()
+            return None
+        return BoltResponse(status=200, body="")
+
+    return claim
+
+
+def say_failed(error: Exception, body: Body, client: Any, respond: Any) -> None:
+    """The one error handler: log, then tell the asker FAILED where they asked."""
+    log.error("a Slack listener failed", exc_info=error)
+    event = body.get("event") or {}
+    if event.get("channel") and event.get("ts"):
+        thread_ts = event.get("thread_ts") or event["ts"]
+        client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=FAILED)
+    elif body.get("command") and respond is not None:
+        respond(text=FAILED, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,68 @@
+"""What every chat surface's process opens: the library, the desk over it, the claims, uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from index.settings import Settings
+
+
+@dataclass(frozen=True)
+class Chat:
+    """The parts a skin is built from, over one open library."""
+
+    desk: Any  # bot.desk.Desk
+    deliveries: Any  # index.deliveries.Deliveries
+    load: Callable[[Path], str]
+
+
+def open_chat(settings: Settings) -> Chat:
+    """The library in `settings.home`, with the model and index loaded up front, and its records."""
+    from bot.answering import Answerer
+    from bot.desk import Desk
+    from index.audit import AnswerLog
+    from index.conversations import Conversations
+    from index.deliveries import Deliveries
+    from index.embedder import load_embedder
+    from index.library import Library
+
+    library = Library(settings, load_embedder(settings))
+    library.catalog.require_schema()
+    library.check_model()
+    library.current()  # load the index now, not on the first question
+    answers, deliveries = AnswerLog(library.catalog), Deliveries(library.catalog)
+    conversations = Conversations(library.catalog)
+    # Retention: audit records (and who spoke where) live EVIDENCE_AUDIT_DAYS; platforms stop
+    # retrying a delivery within minutes.
+    answers.forget_older_than(timedelta(days=settings.audit_days))
+    conversations.forget_older_than(timedelta(days=settings.audit_days))
+    deliveries.forget_older_than(timedelta(days=1))
+    desk = Desk(Answerer(library, settings.min_score), answers, conversations)
+    return Chat(desk, deliveries, file_loader(settings, library.embedder))
+
+
+def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
+    """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
+
+    def load(path: Path) -> str:
+        from index.library import Library, LibraryBusy
+        from ingest.job import FAILED, ingest
+
+        writer = Library(settings, embedder)
+        try:
+            report = ingest(writer, [path])
+        except LibraryBusy as error:
+            return f"not added yet: {error}"
+        finally:
+            writer.close()
+        outcome = report.outcomes[0]
+        if outcome.status == FAILED:
+            return f"not added. {outcome.reason}: {outcome.advice}"
+        version = report.index_version
+        return f"{outcome.status}, {outcome.chunks} passages; library version {version}"
+
+    return load
