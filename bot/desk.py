@@ -13,10 +13,10 @@ from bot import wording
 from bot.answer import Answer
 from bot.answering import Answerer
 from bot.note import supervision_note
+from bot.records.answers import AnswerLog, AnswerRecord, RecordedAnswer
+from bot.records.conversations import Conversation, Conversations
 from bot.redaction import redact
 from bot.rendering import from_dict, to_dict
-from index.audit import AnswerLog, AnswerRecord, RecordedAnswer
-from index.conversations import Conversation, Conversations
 
 FOLLOW_UP = timedelta(minutes=10)  # in a chat without threads, a question this recent is context
 

@@ -16,7 +16,7 @@ class Chat:
     """The parts a skin is built from, over one open library."""
 
     desk: Any  # bot.desk.Desk
-    deliveries: Any  # index.deliveries.Deliveries
+    deliveries: Any  # bot.records.deliveries.Deliveries
     load: Callable[[Path], str]
 
 
@@ -24,9 +24,9 @@ def open_chat(settings: Settings) -> Chat:
     """The library in `settings.home`, with the model and index loaded up front, and its records."""
     from bot.answering import Answerer
     from bot.desk import Desk
-    from index.audit import AnswerLog
-    from index.conversations import Conversations
-    from index.deliveries import Deliveries
+    from bot.records.answers import AnswerLog
+    from bot.records.conversations import Conversations
+    from bot.records.deliveries import Deliveries
     from index.embedder import load_embedder
     from index.library import Library
 

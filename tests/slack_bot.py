@@ -9,10 +9,10 @@ from typing import Any
 
 from bot.answering import Answerer
 from bot.desk import Desk
+from bot.records.answers import AnswerLog
+from bot.records.deliveries import Deliveries
 from bot.slack.app import build_app
 from bot.slack.http import make_http_server
-from index.audit import AnswerLog
-from index.deliveries import Deliveries
 from index.library import Library
 from index.settings import Settings
 

@@ -14,13 +14,13 @@ from aiohttp import web
 
 from bot.answering import Answerer
 from bot.desk import Desk
+from bot.records.answers import AnswerLog
+from bot.records.conversations import Conversations
+from bot.records.deliveries import Deliveries
 from bot.teams.app import TeamsBot
 from bot.teams.files import Staff
 from bot.teams.server import Credentials, make_web_app
 from bot.uploads import Inbox, Load
-from index.audit import AnswerLog
-from index.conversations import Conversations
-from index.deliveries import Deliveries
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest

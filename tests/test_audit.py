@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from index.audit import AnswerLog, AnswerRecord
+from bot.records.answers import AnswerLog, AnswerRecord
 from index.catalog import Catalog
 from index.settings import Settings
 

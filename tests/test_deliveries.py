@@ -5,8 +5,8 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from bot.records.deliveries import Deliveries
 from index.catalog import Catalog
-from index.deliveries import Deliveries
 from index.settings import Settings
 
 

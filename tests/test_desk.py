@@ -8,9 +8,9 @@ import pytest
 
 from bot.answering import Answerer
 from bot.desk import Desk, Place, Recorded
+from bot.records.answers import AnswerLog
+from bot.records.conversations import Conversation, Conversations
 from bot.wording import GONE, NOT_YOURS
-from index.audit import AnswerLog
-from index.conversations import Conversation, Conversations
 from index.library import Library
 from index.settings import Settings
 from tests.teams_bot import hash_library

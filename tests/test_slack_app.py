@@ -212,8 +212,8 @@ def press(url: str, action_id: str, answer_id: int, channel: str, web_api: Slack
 def audit_rows(settings_home: Settings) -> list[Any]:
     from sqlalchemy import select
 
+    from bot.records.tables import AnswerRow
     from index.catalog import Catalog
-    from index.tables import AnswerRow
 
     catalog = Catalog(settings_home.catalog_url)
     with catalog.session() as session:

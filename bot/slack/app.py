@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bot.desk import Desk, Place
+from bot.records.deliveries import Deliveries
 from bot.slack.buttons import answer_messages_for, register_buttons
 from bot.slack.middleware import (
     claim_once,
@@ -26,7 +27,6 @@ from bot.slack.middleware import (
 from bot.slack.staff import Staff, admin_reply, receive_files
 from bot.uploads import Inbox, Load
 from bot.wording import HELP_MRKDWN, LOOKING, REMINDER, UPLOAD_REFUSED
-from index.deliveries import Deliveries
 from index.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.records.deliveries import Deliveries
 from bot.wording import FAILED
-from index.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]

@@ -17,6 +17,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from microsoft_agents.hosting.core.app.adaptive_card import factory
 
 from bot.desk import Desk
+from bot.records.deliveries import Deliveries
 from bot.teams.activities import (
     continuation,
     delivery_key,
@@ -43,7 +44,6 @@ from bot.wording import (
     THANKS_UP,
     UPLOAD_FAILED,
 )
-from index.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import TurnContext
 
 from bot.desk import Place
+from bot.records.conversations import Conversation
 from bot.teams.cards import CARD_TYPE
 from bot.teams.replies import SURFACE, Reply, conversation_key
-from index.conversations import Conversation
 
 _TAGS = re.compile(r"<[^>]+>")
 SHARED_KINDS = ("channel", "groupChat")  # where an answer can be shared (not personal chats)

@@ -22,6 +22,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension, TeamsTurnConte
 
 from bot import wording
 from bot.desk import Desk, Place
+from bot.records.deliveries import Deliveries
 from bot.teams.actions import Actions
 from bot.teams.activities import (
     conversation_name,
@@ -36,7 +37,6 @@ from bot.teams.admin import admin_reply, is_admin_command
 from bot.teams.files import Staff, sent_files
 from bot.teams.replies import SURFACE, answer_reply, message_key, shared_reply
 from bot.uploads import Inbox, SentFile
-from index.deliveries import Deliveries
 
 log = logging.getLogger(__name__)
 SHARE = re.compile(r"share\s+#?(\d+)", re.IGNORECASE)

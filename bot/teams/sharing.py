@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.records.conversations import Conversation
 from bot.teams.cards import CARD_TYPE, SCHEMA, SHARE, Card
 from bot.wording import SHARE_NOWHERE, SHARE_PICK
-from index.conversations import Conversation
 
 TITLE = "Share in a channel"
 CHOICE = "conversation"

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bot.records.tables import ConversationRow
 from index.catalog import Catalog
-from index.tables import ConversationRow
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.records.tables import DeliveryRow
 from index.catalog import Catalog
-from index.tables import DeliveryRow
 
 
 class Deliveries:

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.records.tables import AnswerMessageRow, AnswerRow
 from index.catalog import Catalog
-from index.tables import AnswerMessageRow, AnswerRow
 
 
 @dataclass(frozen=True)
