@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.councils import asked_council, names_council
 from bot.scope import Scope
 from bot.selection import (
     FEATURES,
@@ -35,6 +36,7 @@ OUTSIDE = (
     "The question looks like one about {reason}; the library holds evidence on children's "
     "social care in England."
 )
+UNHELD = "The library holds no document about {council}."
 RELATED_MARGIN = 0.12  # how far below the answer threshold a passage may be "possibly related"
 MAX_RELATED = 3
 # Fitted by benchmarks/fit_selection.py on the tune split (see docs/quality.md).
@@ -109,6 +111,7 @@ class Answer:
     related: tuple[Citation, ...] = ()
     confidence: float | None = None  # the refusal model's probability that the quotes answer
     outside: str | None = None  # why the question is outside what the library is for
+    council: str | None = None  # the council asked about, when the library holds nothing on it
 
     @property
     def message(self) -> str:
@@ -116,6 +119,8 @@ class Answer:
             return f"Found {len(self.citations)} passage(s) in the library."
         if self.outside:
             return f"{NO_EVIDENCE} {OUTSIDE.format(reason=self.outside)}"
+        if self.council:
+            return f"{NO_EVIDENCE} {UNHELD.format(council=self.council)}"
         return NO_EVIDENCE
 
 
@@ -156,17 +161,25 @@ def compose_answer(
     """
     weights = question_terms or {t: 1.0 for t in terms(question)}
     ranked = rank_sentences(question, passages, embed, question_vector, weights)
+    council = asked_council(question)
+    unheld = None
+    if council is not None:
+        ranked, unheld = _about_council(council, ranked, passages)
     quotes = select(ranked, passages, limit=limit, per_document=per_document)
     confidence = answer_confidence(ranked, passages, weights, unseen_share)
     best_cosine = max((p.dense_score for p in passages), default=0.0)
-    outside = None
-    if scope is not None:
-        outside = scope.outside(question, [q.text for q in quotes[:3]])
+    # Where the best quotes come from: their documents' titles and their sections.
+    sources = [
+        " ".join((*passages[q.passage].heading_path, passages[q.passage].meta.title))
+        for q in quotes[:3]
+    ]
+    outside = scope.outside(question, sources) if scope is not None else None
     answered = (
         bool(quotes)
         and best_cosine >= min_score
         and confidence >= min_confidence
         and outside is None
+        and unheld is None
     )
     near = best_cosine >= min_score - RELATED_MARGIN and confidence >= min_confidence - 0.25
     shown = quotes if answered else quotes[:MAX_RELATED] if near else []
@@ -180,9 +193,19 @@ def compose_answer(
             log.exception("dropped a quote from document %s", passages[quote.passage].document_id)
     if answered and citations:
         return Answer(question, True, tuple(citations), confidence=round(confidence, 3))
-    if outside is not None:
-        return Answer(question, False, (), (), round(confidence, 3), outside)
+    if outside is not None or unheld is not None:
+        return Answer(question, False, (), (), round(confidence, 3), outside, unheld)
     return Answer(question, False, (), tuple(citations), confidence=round(confidence, 3))
+
+
+def _about_council(
+    name: str, ranked: list[Candidate], passages: Sequence[Passage]
+) -> tuple[list[Candidate], str | None]:
+    """Sentences for a question about one council's services come only from documents whose
+    title names it; the council's name comes back when the library holds none."""
+    held = {i for i, p in enumerate(passages) if names_council(name, p.meta.title)}
+    kept = [c for c in ranked if c.passage in held]
+    return (kept, None) if kept else (ranked, name)
 
 
 def rank_sentences(

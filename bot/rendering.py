@@ -76,6 +76,7 @@ def to_dict(answer: Answer) -> dict[str, Any]:
         "possibly_related": [asdict(c) for c in answer.related],
         "confidence": answer.confidence,
         "outside": answer.outside,
+        "council": answer.council,
     }
 
 
@@ -88,4 +89,5 @@ def from_dict(data: dict[str, Any]) -> Answer:
         related=tuple(Citation(**c) for c in data["possibly_related"]),
         confidence=data.get("confidence"),
         outside=data.get("outside"),
+        council=data.get("council"),
     )

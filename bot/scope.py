@@ -12,6 +12,15 @@ from pathlib import Path
 
 from index.term_lists import TermListError, merged, read_term_lists
 
+# England and Wales is one legal jurisdiction: English guidance names it on every other page, so
+# it does not make a quote one about Wales.
+_JURISDICTION = re.compile(r"\b(?:in |outside )?England and Wales\b", re.IGNORECASE)
+ADULT = "adult social care"
+_ADULT = re.compile(
+    r"\b(?:2[6-9]|[3-9]\d|1[01]\d)[ -](?:year|yr)s?[ -]old (?:man|woman|adult|person|gentleman|"
+    r"lady|resident|client|service user)\b",
+    re.IGNORECASE,
+)
 BUNDLED = Path(__file__).parent / "data" / "scope.txt"
 
 
@@ -28,13 +37,17 @@ class Scope:
     def outside(self, question: str, evidence: Iterable[str] = ()) -> str | None:
         """The reason a question is outside the library, or None.
 
-        A marker the evidence also contains does not count: the library speaks of it.
+        A marker the evidence also contains does not count: the library speaks of it. A person
+        aged 26 or over ("an 80 year old woman") makes the question one about adult social care:
+        care leavers are supported up to 25.
 
         >>> Scope({"adult social care": ("Care Act",)}).outside("Care Act assessments?")
         'adult social care'
         """
-        said = _flat(" ".join(evidence))
+        said = _flat(_JURISDICTION.sub(" ", " ".join(evidence)))
         asked = _flat(question)
+        if _ADULT.search(question) and "adult" not in said:
+            return ADULT
         for reason, phrases in self.markers.items():
             for phrase in phrases:
                 marker = _flat(phrase)

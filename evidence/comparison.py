@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 ROUNDS = 10_000
+LOWER_IS_BETTER = frozenset({"junk_share"})  # measures where B is better when it scores less
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Comparison:
     queries: int
     mean_a: float
     mean_b: float
-    better: int  # queries where B scored higher than A
+    better: int  # queries where B did better than A (scored higher, or lower where less is better)
     worse: int
     same: int
     low: float  # bootstrap 95% interval of the mean difference (B - A)
@@ -50,6 +51,8 @@ def compare(
     >>> c = compare({"1": 0.0, "2": 0.5}, {"1": 1.0, "2": 0.5}, "ndcg@10")
     >>> (c.better, c.worse, c.same, c.difference)
     (1, 0, 1, 0.5)
+    >>> compare({"1": 0.0}, {"1": 0.2}, "junk_share").worse
+    1
     """
     shared = sorted(set(a) & set(b))
     if not shared:
@@ -57,6 +60,7 @@ def compare(
     left = np.array([a[q] for q in shared], dtype=np.float64)
     right = np.array([b[q] for q in shared], dtype=np.float64)
     diff = right - left
+    sign = -1.0 if measure in LOWER_IS_BETTER else 1.0
     rng = np.random.default_rng(seed)
     observed = abs(diff.mean())
     signs = rng.choice((-1.0, 1.0), size=(ROUNDS, len(diff)))
@@ -67,8 +71,8 @@ def compare(
         queries=len(shared),
         mean_a=float(left.mean()),
         mean_b=float(right.mean()),
-        better=int((diff > 1e-12).sum()),
-        worse=int((diff < -1e-12).sum()),
+        better=int((sign * diff > 1e-12).sum()),
+        worse=int((sign * diff < -1e-12).sum()),
         same=int((np.abs(diff) <= 1e-12).sum()),
         low=float(np.percentile(boot, 2.5)),
         high=float(np.percentile(boot, 97.5)),

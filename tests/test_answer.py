@@ -181,3 +181,30 @@ def test_a_question_outside_the_library_is_refused_with_the_reason() -> None:
     assert answer.outside == "another UK nation's law and services"
     assert answer.message.startswith(NO_EVIDENCE)
     assert "England" in answer.message
+
+
+def test_what_inspectors_found_in_a_council_comes_from_its_own_report() -> None:
+    leicester = DocumentMeta(title="Inspection of Leicester children's services")
+    other = replace(passage(0.9), meta=leicester)
+    own = replace(
+        passage(0.6, page=4, text=PAGE_4), chunk_id=9, document_id=5,
+        meta=DocumentMeta(title="Inspection of Norfolk children's services"),
+    )  # fmt: skip
+    ask = "What did Ofsted find about caseloads in Norfolk?"
+    answer = compose_answer(ask, [other, own], min_score=0.5, embed=HashEmbedder().embed,
+                            min_confidence=0.0)  # fmt: skip
+    assert answer.answered
+    assert {c.title for c in answer.citations} == {"Inspection of Norfolk children's services"}
+    refused = compose_answer(ask, [other], min_score=0.5, embed=HashEmbedder().embed,
+                             min_confidence=0.0)  # fmt: skip
+    assert not refused.answered and refused.council == "Norfolk"
+    assert "no document about Norfolk" in refused.message
+    assert to_dict(refused)["council"] == "Norfolk"
+
+
+def test_a_document_about_the_other_nation_answers_for_it() -> None:
+    welsh = replace(passage(0.9), meta=DocumentMeta(title="Reflective supervision in Wales"))
+    ask = "How does reflective supervision work in Wales?"
+    answer = compose_answer(ask, [welsh], min_score=0.5, embed=HashEmbedder().embed,
+                            min_confidence=0.0, scope=load_scope())  # fmt: skip
+    assert answer.answered and answer.outside is None

@@ -84,3 +84,5 @@ def test_paired_comparison_needs_a_real_difference() -> None:
     assert clear.p_value < 0.001 and clear.low > 0
     noise = {q: v + (0.1 if int(q) % 2 else -0.1) for q, v in base.items()}  # 20 up, 20 down
     assert compare(base, noise, "ndcg@10").p_value > 0.5
+    more_junk = compare(base, helped, "junk_share")  # a higher junk share is worse
+    assert (more_junk.better, more_junk.worse) == (10, 30)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.councils import asked_council, names_council
 from bot.scope import ScopeError, load_scope
 from index.glossary import GlossaryError, load_glossary
 
@@ -41,6 +42,18 @@ def test_a_bad_glossary_line_is_named(tmp_path: Path) -> None:
         load_glossary(extra)
 
 
+def test_a_council_is_asked_about_only_when_its_own_services_are() -> None:
+    assert asked_council("What did Ofsted find in Westmorland and Furness?") == (
+        "Westmorland and Furness"
+    )
+    assert asked_council("What did inspectors say about North Somerset?") == "North Somerset"
+    assert asked_council("What are Leeds City Council's thresholds?") == "Leeds"
+    assert asked_council("I work in Norfolk: who attends a strategy discussion?") is None
+    assert asked_council("Why was Bristol's TFD risk model switched off?") is None
+    assert asked_council("Reading the guidance, what is a strategy discussion?") is None
+    assert names_council("Hertfordshire", "Joint targeted area inspection of Hertfordshire")
+
+
 def test_scope_names_why_a_question_is_outside_unless_the_evidence_speaks_of_it() -> None:
     scope = load_scope()
     assert scope.outside("What does Wales's guidance say?") == (
@@ -49,6 +62,12 @@ def test_scope_names_why_a_question_is_outside_unless_the_evidence_speaks_of_it(
     assert scope.outside("Care Act 2014 needs assessment for a dad") == "adult social care"
     assert scope.outside("Can you translate this letter into Polish?") == "translation"
     assert scope.outside("Do Welsh councils do this?", ["Welsh councils report yearly."]) is None
+    # "England and Wales" is English law's own jurisdiction, not a document about Wales.
+    assert scope.outside("Wales's rules?", ["Children Act 1989 (England and Wales)"]) is not None
+    assert scope.outside("Help for an 80 year old woman?") == "adult social care"
+    assert scope.outside("A 24 year old care leaver wants help") is None
+    assert scope.outside("A 15 year old from Romania is missing school") is None
+    assert scope.outside("What are the rules in Romania?") == "another country's system"
     assert scope.outside("How often is the IHA reviewed?") is None
 
 
