@@ -8,6 +8,8 @@ import functools
 import re
 from pathlib import Path
 
+from bot.scope import flat_words
+
 COUNCILS = Path(__file__).parent / "data" / "councils.txt"
 # What makes a question one about a council's own services, not one that only says where the
 # practitioner works: "Surrey's threshold", "Norfolk children's services", an inspection.
@@ -20,11 +22,13 @@ _INSPECTION = re.compile(r"\b(?:ofsted|inspect\w*|inspectors?|ILACS|JTAI)\b", re
 
 
 @functools.cache
-def councils() -> tuple[str, ...]:
-    """The councils of bot/data/councils.txt, longest first ("North Somerset" before "Somerset")."""
+def councils() -> re.Pattern[str]:
+    """Any council of bot/data/councils.txt as a whole name, the longest that fits first
+    ("North Somerset", not "Somerset")."""
     lines = COUNCILS.read_text(encoding="utf-8").splitlines()
     found = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-    return tuple(sorted(found, key=len, reverse=True))
+    names = "|".join(re.escape(n) for n in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{names})(?![\w-])")
 
 
 def asked_council(question: str) -> str | None:
@@ -40,26 +44,16 @@ def asked_council(question: str) -> str | None:
     >>> asked_council("I work in Norfolk: what is a strategy discussion?")
     """
     inspection = bool(_INSPECTION.search(question))
-    rest = question
-    for name in councils():
-        at = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", rest)
-        if at is None:
-            continue
-        rest = rest[: at.start()] + " " + rest[at.end() :]  # "Somerset" inside "North Somerset"
+    for found in councils().finditer(question):
+        name = re.escape(found.group())
         # "Bristol's Think Family Database", "Bristol's TFD"
-        own = re.escape(name) + r"(?:'s|’s)\s+(?:(?:[A-Z][a-z]+\s+){2}|[A-Z]{2,}\b)"
-        if re.search(own, question):
+        if re.search(name + r"(?:'s|’s)\s+(?:(?:[A-Z][a-z]+\s+){2}|[A-Z]{2,}\b)", question):
             continue
-        if inspection or re.search(_LOCAL.format(name=re.escape(name)), question, re.IGNORECASE):
-            return name
+        if inspection or re.search(_LOCAL.format(name=name), question, re.IGNORECASE):
+            return found.group()
     return None
 
 
 def names_council(name: str, text: str) -> bool:
     """Whether a title or text names the council."""
-    return _flat(name) in _flat(text)
-
-
-def _flat(text: str) -> str:
-    text = re.sub(r"['’]s?\b", "", text.casefold())
-    return " " + " ".join(re.findall(r"\w+", text)) + " "
+    return flat_words(name) in flat_words(text)

@@ -44,19 +44,24 @@ class Scope:
         >>> Scope({"adult social care": ("Care Act",)}).outside("Care Act assessments?")
         'adult social care'
         """
-        said = _flat(_JURISDICTION.sub(" ", " ".join(evidence)))
-        asked = _flat(question)
+        said = flat_words(_JURISDICTION.sub(" ", " ".join(evidence)))
+        asked = flat_words(question)
         if _ADULT.search(question) and "adult" not in said:
             return ADULT
         for reason, phrases in self.markers.items():
             for phrase in phrases:
-                marker = _flat(phrase)
+                marker = flat_words(phrase)
                 if marker in asked and marker not in said:
                     return reason
         return None
 
 
-def _flat(text: str) -> str:
+def flat_words(text: str) -> str:
+    """Lower-case words between single spaces, possessives dropped, for whole-word matching.
+
+    >>> flat_words("Wales's children’s hearing")
+    ' wales children hearing '
+    """
     # Possessives go: "Wales's guidance" names Wales; "children's hearing" matches "childrens".
     text = re.sub(r"'s?\b", "", text.casefold().replace("’", "'"))
     words = re.findall(r"\w+", text)
