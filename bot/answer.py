@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.councils import asked_council, names_council
+from bot.councils import Councils, load_councils
 from bot.scope import Scope
 from bot.selection import (
     FEATURES,
@@ -137,6 +137,7 @@ def compose_answer(
     min_confidence: float = MIN_CONFIDENCE,
     unseen_share: float = 0.0,
     scope: Scope | None = None,
+    councils: Councils | None = None,
 ) -> Answer:
     """Quote the sentences that answer `question` from the retrieved passages, or refuse.
 
@@ -153,6 +154,7 @@ def compose_answer(
         limit: quotes at most; per_document: quotes from any one document at most.
         unseen_share: the share of the question's terms the library has never seen.
         scope: what the library is not for; a question it marks is refused with the reason.
+        councils: the councils a question may ask about (the bundled list without it).
         min_confidence: how sure the refusal model must be that the quotes answer.
 
     Returns:
@@ -161,10 +163,11 @@ def compose_answer(
     """
     weights = question_terms or {t: 1.0 for t in terms(question)}
     ranked = rank_sentences(question, passages, embed, question_vector, weights)
-    council = asked_council(question)
+    councils = councils or load_councils()
+    council = councils.asked(question)
     unheld = None
     if council is not None:
-        ranked, unheld = _about_council(council, ranked, passages)
+        ranked, unheld = _about_council(councils, council, ranked, passages)
     quotes = select(ranked, passages, limit=limit, per_document=per_document)
     confidence = answer_confidence(ranked, passages, weights, unseen_share)
     best_cosine = max((p.dense_score for p in passages), default=0.0)
@@ -173,7 +176,8 @@ def compose_answer(
         " ".join((*passages[q.passage].heading_path, passages[q.passage].meta.title))
         for q in quotes[:3]
     ]
-    outside = scope.outside(question, sources) if scope is not None else None
+    quoted = [q.text for q in quotes[:3]]
+    outside = scope.outside(question, sources, quoted) if scope is not None else None
     answered = (
         bool(quotes)
         and best_cosine >= min_score
@@ -199,11 +203,11 @@ def compose_answer(
 
 
 def _about_council(
-    name: str, ranked: list[Candidate], passages: Sequence[Passage]
+    councils: Councils, name: str, ranked: list[Candidate], passages: Sequence[Passage]
 ) -> tuple[list[Candidate], str | None]:
     """Sentences for a question about one council's services come only from documents whose
     title names it; the council's name comes back when the library holds none."""
-    held = {i for i, p in enumerate(passages) if names_council(name, p.meta.title)}
+    held = {i for i, p in enumerate(passages) if councils.named_in(name, p.meta.title)}
     kept = [c for c in ranked if c.passage in held]
     return (kept, None) if kept else (ranked, name)
 

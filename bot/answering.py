@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.answer import Answer, compose_answer
+from bot.councils import load_councils
 from bot.scope import load_scope
 from index.embedder import Embedder
 from index.glossary import load_glossary
@@ -35,6 +36,7 @@ class Answerer:
         self.min_score = min_score
         self.glossary = load_glossary(library.settings.glossary)
         self.scope = load_scope(library.settings.scope)
+        self.councils = load_councils(library.settings.councils)
 
     def answer(
         self, question: str, filters: Filters | None = None, *, limit: int | None = None
@@ -52,6 +54,7 @@ class Answerer:
             question_terms=found.terms,
             unseen_share=found.unseen,
             scope=self.scope,
+            councils=self.councils,
             limit=wanted,
             per_document=settings.per_document,
             min_confidence=settings.min_confidence,

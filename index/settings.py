@@ -29,6 +29,7 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_DENSE_WEIGHT": "dense_weight",
     "EVIDENCE_GLOSSARY": "glossary",
     "EVIDENCE_SCOPE": "scope",
+    "EVIDENCE_COUNCILS": "councils",
     "EVIDENCE_MIN_CONFIDENCE": "min_confidence",
     "EVIDENCE_AUDIT_DAYS": "audit_days",
     "EVIDENCE_SLACK_STAFF": "slack_staff",
@@ -64,6 +65,7 @@ class Settings(BaseModel):
     dense_weight: float = Field(default=0.6, ge=0.0, le=1.0)  # hybrid: share of the dense score
     glossary: Path | None = None  # the centre's own acronyms and synonyms (added to ours)
     scope: Path | None = None  # the centre's own "not for this library" markers (added to ours)
+    councils: Path | None = None  # the centre's own councils and spellings (added to ours)
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)  # refusal model's answer probability
     audit_days: int = Field(default=365, ge=1)
     slack_staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)

@@ -175,3 +175,26 @@ def test_layout_markers_are_dropped_and_footnote_numbers_parted() -> None:
     parted = split_footnote_marks("lawful basis3 and “harm4”.", words)
     assert parted == "lawful basis 3 and “harm 4”."
     assert split_footnote_marks("codes N4, Y10 and CIN1", words) == "codes N4, Y10 and CIN1"
+
+
+def test_table_rows_header_rows_and_captions_are_not_headings() -> None:
+    from ingest.loaders.pdf import assemble
+
+    lines = [
+        "B1. Gender",
+        "Code Description",
+        "1 Male",
+        "2 Female",
+        "9 Indeterminate gender",
+        "Figure 1 – Data modules",
+        "7 Conclusion",
+        "The database was used by most teams and its records were kept up to date by staff.",
+        "30 mins to 2 hours (less than half a day) -1.25",
+    ]
+    parts = assemble(lines, frozenset(), 80.0)
+    headings = [p.text for p in parts if p.kind == "heading"]
+    assert headings == ["B1. Gender", "7 Conclusion"]
+    asides = [p.text for p in parts if p.kind == "aside"]
+    assert asides == ["Code Description", "Figure 1 – Data modules"]
+    # the rows stay in the text, as paragraphs
+    assert any(p.kind == "paragraph" and "2 Female" in p.text for p in parts)

@@ -28,6 +28,8 @@ from ingest.loaders import iso_date, meaningful_title, names
 MIN_CHARACTERS_PER_PAGE = 25
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+\S")
+# A numbered section heading the code-row test must not take for a table row ("2.1 Scope").
+_NUMBERED_SECTION = re.compile(r"^\d{1,2}\.\d")
 _CONTENTS_ENTRY = re.compile(r"(?:\.{3,}|\s)\d+$")
 _GRADE = r"(?:outstanding|good|requires improvement to be good|inadequate)"
 # An Ofsted judgement heading, on one line or two: "The experiences and progress of care
@@ -39,6 +41,23 @@ _JUDGEMENT = re.compile(
     re.IGNORECASE,
 )
 _SALUTATION = re.compile(r"^Dear\s+\S")
+# A figure's or table's caption ("Figure 1 – Data modules", "Table 3: Costs"): not a section.
+_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Chart|Graph|Diagram|Box)\s+\d+[a-z]?\s*[.:–—-]\s*\S")
+# A table's header row is made only of column words ("Code Description", "Version Comments
+# Date", "Total cost / year Time spent / year").
+_COLUMN_WORDS = frozenset(
+    "code codes category description descriptions definition definitions name names option "
+    "options criteria version comments comment date dates variable type value values total "
+    "number numbers field fields format notes note item items reference detail details status "
+    "yes no further source label id count percentage rate cost costs year years time spent "
+    "incurred per in place not being implemented users reason for creation entity character".split()
+)
+# A row of a code table: a code, then its label ("1 Male", "WBRI White British", "UN1 Child
+# is not of school age").
+_CODE_ROW = re.compile(r"^(?:\d{1,3}|[A-Z][A-Z0-9]{1,5})\s+[A-Z]")
+# A number with a decimal point or a per cent sign at the end of a line closes a table row.
+_FIGURE_END = re.compile(r"(?:^|\s)[-−]?\d+(?:[.,]\d+)+%?$|\d%$")
+_WEB_ADDRESS = re.compile(r"\b[\w-]+\.(?:org|gov|com|net|co|ac|nhs)(?:\.uk)?\b", re.IGNORECASE)
 # A cover's "label: value" lines ("Inspection dates: 7 to 18 October 2024", "Lead inspector: ...").
 _COVER_LABEL = re.compile(
     r"^(?:inspection dates?|lead inspectors?|inspectors?|published|publication date|"
@@ -99,8 +118,14 @@ def assemble(
             parts.extend(_flush([line], words, alone))
             index += 1
             continue
-        span = _judgement_span(filled[index : index + 2]) or _heading_span(
-            filled[index : index + 3], typical
+        label = _CAPTION.match(line) or _column_words(line)
+        if label and len(line) < typical and (not current or _closes(current[-1], typical)):
+            parts.extend(_flush(current, words, alone))
+            parts.append(Part(line, "aside"))
+            index += 1
+            continue
+        span = _judgement_span(filled[index : index + 2]) or (
+            0 if _in_table(filled, index) else _heading_span(filled[index : index + 3], typical)
         )
         if span and (not current or _closes(current[-1], typical)):
             parts.extend(_flush(current, words, alone))
@@ -175,6 +200,25 @@ def _judgement_span(window: Sequence[str]) -> int:
     if following and re.search(rf"(?::\s*|\s){_GRADE}$", two, re.I) and _JUDGEMENT.match(two):
         return 2 if re.fullmatch(_GRADE, following.rstrip(" ."), re.I) else 0
     return 0
+
+
+def _in_table(lines: Sequence[str], index: int) -> bool:
+    """Whether a line is a row of a table, never a heading: a code row beside another code row,
+    a row ending in a figure, a web address."""
+    line = lines[index]
+    if _FIGURE_END.search(line) or _WEB_ADDRESS.search(line):
+        return True
+    if _CODE_ROW.match(line) and not _NUMBERED_SECTION.match(line):
+        return any(
+            0 <= n < len(lines) and _CODE_ROW.match(lines[n]) for n in (index - 1, index + 1)
+        )
+    return False
+
+
+def _column_words(line: str) -> bool:
+    """A table's header row: two or more words, all of them column words."""
+    words = re.findall(r"[A-Za-z]+", line.casefold())
+    return len(words) >= 2 and all(w in _COLUMN_WORDS for w in words)
 
 
 def _closes(line: str, typical: float) -> bool:
