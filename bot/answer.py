@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.councils import Councils, load_councils
+from bot.outside import OutsideModel
 from bot.scope import Scope
 from bot.selection import (
     FEATURES,
@@ -138,6 +139,7 @@ def compose_answer(
     unseen_share: float = 0.0,
     scope: Scope | None = None,
     councils: Councils | None = None,
+    outside_model: OutsideModel | None = None,
 ) -> Answer:
     """Quote the sentences that answer `question` from the retrieved passages, or refuse.
 
@@ -155,6 +157,7 @@ def compose_answer(
         unseen_share: the share of the question's terms the library has never seen.
         scope: what the library is not for; a question it marks is refused with the reason.
         councils: the councils a question may ask about (the bundled list without it).
+        outside_model: the question classifier, reading `question_vector`.
         min_confidence: how sure the refusal model must be that the quotes answer.
 
     Returns:
@@ -178,6 +181,10 @@ def compose_answer(
     ]
     quoted = [q.text for q in quotes[:3]]
     outside = scope.outside(question, sources, quoted) if scope is not None else None
+    # The classifier is not asked about a council's question its own documents answer.
+    held_council = council is not None and unheld is None
+    if outside is None and outside_model and question_vector is not None and not held_council:
+        outside = outside_model.reason(question_vector)
     answered = (
         bool(quotes)
         and best_cosine >= min_score

@@ -8,6 +8,7 @@ import numpy as np
 
 from bot.answer import Answer, compose_answer
 from bot.councils import load_councils
+from bot.outside import OutsideModel, load_outside_model
 from bot.scope import load_scope
 from index.embedder import Embedder
 from index.glossary import load_glossary
@@ -37,6 +38,7 @@ class Answerer:
         self.glossary = load_glossary(library.settings.glossary)
         self.scope = load_scope(library.settings.scope)
         self.councils = load_councils(library.settings.councils)
+        self.outside_model = _outside_model(library)
 
     def answer(
         self, question: str, filters: Filters | None = None, *, limit: int | None = None
@@ -55,6 +57,7 @@ class Answerer:
             unseen_share=found.unseen,
             scope=self.scope,
             councils=self.councils,
+            outside_model=self.outside_model,
             limit=wanted,
             per_document=settings.per_document,
             min_confidence=settings.min_confidence,
@@ -86,3 +89,13 @@ class Answerer:
     def library_version(self) -> int | None:
         row = self.library.catalog.library()
         return row.index_version if row else None
+
+
+def _outside_model(library: Library) -> OutsideModel | None:
+    """The question classifier, when it was fitted with the library's model and is on."""
+    settings = library.settings
+    model = load_outside_model(settings.outside_model, settings.outside_threshold)
+    embedder = library.embedder
+    if embedder is None or embedder.name != model.model or model.threshold >= 1.0:
+        return None
+    return model

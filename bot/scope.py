@@ -27,6 +27,7 @@ TRANSLATION = "translation"
 TRIVIA = "facts about named people"
 LEGAL = "legal advice on a particular case"
 CONTACT = "contact details"
+STAFF = "something other than evidence for practice (IT, pay, leave, travel)"
 # Someone a biographical question can be about: a titled or named person, or a public office.
 _PERSON = re.compile(
     r"\b(?:Sir|Dame|Lord|Lady|Baroness|Dr|Professor|Prof|Mr|Mrs|Ms)\.? [A-Z][a-z]+"

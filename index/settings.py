@@ -31,6 +31,8 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_SCOPE": "scope",
     "EVIDENCE_COUNCILS": "councils",
     "EVIDENCE_MIN_CONFIDENCE": "min_confidence",
+    "EVIDENCE_OUTSIDE_THRESHOLD": "outside_threshold",
+    "EVIDENCE_OUTSIDE_MODEL": "outside_model",
     "EVIDENCE_AUDIT_DAYS": "audit_days",
     "EVIDENCE_SLACK_STAFF": "slack_staff",
     "SLACK_BOT_TOKEN": "slack_bot_token",
@@ -67,6 +69,9 @@ class Settings(BaseModel):
     scope: Path | None = None  # the centre's own "not for this library" markers (added to ours)
     councils: Path | None = None  # the centre's own councils and spellings (added to ours)
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)  # refusal model's answer probability
+    # the question classifier refuses above this P(not answerable); None: its fitted threshold
+    outside_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    outside_model: Path | None = None  # a classifier of benchmarks/fit_outside.py, not ours
     audit_days: int = Field(default=365, ge=1)
     slack_staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)
     slack_bot_token: str | None = Field(default=None, repr=False)
