@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from index.records import Document, DocumentMeta, Filters, Span
+from index.records import Document, DocumentMeta, Filters, Span, StoredDocument
 from index.tables import (
     ACTIVE,
     RETIRED,
@@ -38,6 +38,34 @@ class CatalogError(RuntimeError):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def stored(row: DocumentRow) -> StoredDocument:
+    """The record of a catalog row, for readers outside the catalog."""
+    return StoredDocument(
+        id=row.id,
+        source=row.source,
+        content_hash=row.content_hash,
+        state=row.state,
+        run_id=row.run_id,
+        format=row.format,
+        paginated=row.paginated,
+        title=row.title,
+        authors=tuple(row.authors or ()),
+        publisher=row.publisher,
+        year=row.year,
+        date=row.date,
+        source_url=row.source_url,
+        licence=row.licence,
+        doc_type=row.doc_type,
+        topics=tuple(row.topics or ()),
+        sample=row.sample,
+        notes=tuple(row.notes or ()),
+        size_bytes=row.size_bytes,
+        page_count=row.page_count,
+        chunk_count=row.chunk_count,
+        added_at=row.added_at,
+    )
 
 
 def meta_of(row: DocumentRow) -> DocumentMeta:
@@ -195,22 +223,22 @@ class Catalog:
 
     # -- documents ------------------------------------------------------------------------------
 
-    def documents(self, state: str | None = ACTIVE) -> list[DocumentRow]:
+    def documents(self, state: str | None = ACTIVE) -> list[StoredDocument]:
         with self.session() as session:
             query = select(DocumentRow).order_by(DocumentRow.id)
             if state is not None:
                 query = query.where(DocumentRow.state == state)
-            return list(session.scalars(query))
+            return [stored(row) for row in session.scalars(query)]
 
-    def document(self, document_id: int) -> DocumentRow | None:
+    def document(self, document_id: int) -> StoredDocument | None:
         with self.session() as session:
             row = session.get(DocumentRow, document_id)
-            return None if row is None or row.state == RETIRED else row
+            return None if row is None or row.state == RETIRED else stored(row)
 
-    def find_documents(self, source: str) -> list[DocumentRow]:
+    def find_documents(self, source: str) -> list[StoredDocument]:
         with self.session() as session:
             query = select(DocumentRow).where(DocumentRow.source == source)
-            return list(session.scalars(query.order_by(DocumentRow.id)))
+            return [stored(row) for row in session.scalars(query.order_by(DocumentRow.id))]
 
     def pages_of(self, wanted: Mapping[int, Iterable[int]]) -> dict[int, dict[int, str]]:
         """Page texts for several documents in one query: document id -> page number -> text."""

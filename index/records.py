@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,6 +58,51 @@ class DocumentMeta:
     doc_type: str = "other"
     topics: tuple[str, ...] = ()
     sample: bool = False
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the catalog holds it: what ingestion, the commands and the bot read about
+    it, never the catalog's own row."""
+
+    id: int
+    source: str
+    content_hash: str
+    state: str
+    run_id: int | None
+    format: str
+    paginated: bool
+    title: str
+    authors: tuple[str, ...]
+    publisher: str | None
+    year: int | None
+    date: str | None
+    source_url: str | None
+    licence: str | None
+    doc_type: str
+    topics: tuple[str, ...]
+    sample: bool
+    notes: tuple[str, ...]
+    size_bytes: int
+    page_count: int
+    chunk_count: int
+    added_at: datetime
+
+    @property
+    def meta(self) -> DocumentMeta:
+        """The citation details."""
+        return DocumentMeta(
+            title=self.title,
+            authors=self.authors,
+            publisher=self.publisher,
+            year=self.year,
+            date=self.date,
+            source_url=self.source_url,
+            licence=self.licence,
+            doc_type=self.doc_type,
+            topics=self.topics,
+            sample=self.sample,
+        )
 
 
 @dataclass(frozen=True)

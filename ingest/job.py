@@ -9,11 +9,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.catalog import meta_of
 from index.library import Library
-from index.records import Document, DocumentMeta, Span
+from index.records import Document, DocumentMeta, Span, StoredDocument
 from index.sentence_vectors import embed_chunks
-from index.tables import ACTIVE, STAGED, DocumentRow
+from index.tables import ACTIVE, STAGED
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
 from ingest.loaded import RejectedFile
@@ -81,7 +80,7 @@ class _Parsed:
     document: Document
     size: int
     status: str
-    previous: DocumentRow | None
+    previous: StoredDocument | None
 
 
 def ingest(
@@ -159,10 +158,10 @@ def ingest(
     return report
 
 
-def _unchanged(previous: DocumentRow, overrides: Mapping[str, object], plan: _Plan) -> Outcome:
+def _unchanged(previous: StoredDocument, overrides: Mapping[str, object], plan: _Plan) -> Outcome:
     """A file whose content is unchanged; a manifest or flag that now says otherwise about its
     title, year or type updates those details in place, without parsing or embedding it again."""
-    stored = meta_of(previous)
+    stored = previous.meta
     try:
         wanted = apply_overrides(stored, overrides) if overrides else stored
     except ValueError as error:
@@ -183,11 +182,11 @@ def _unchanged(previous: DocumentRow, overrides: Mapping[str, object], plan: _Pl
 def _read_file(
     library: Library,
     path: Path,
-    active: Mapping[str, DocumentRow],
-    staged: Mapping[tuple[str, str], DocumentRow],
+    active: Mapping[str, StoredDocument],
+    staged: Mapping[tuple[str, str], StoredDocument],
     plan: _Plan,
     overrides: Mapping[str, object],
-) -> Outcome | tuple[Document, int, str, DocumentRow | None]:
+) -> Outcome | tuple[Document, int, str, StoredDocument | None]:
     """A file's outcome when it needs no embedding; else its parsed document, to embed."""
     source = str(path)
     try:
@@ -312,7 +311,7 @@ def _embed_and_stage(
 
 
 def _vanished(
-    paths: Sequence[Path], files: Sequence[Path], active: Mapping[str, DocumentRow], plan: _Plan
+    paths: Sequence[Path], files: Sequence[Path], active: Mapping[str, StoredDocument], plan: _Plan
 ) -> list[Outcome]:
     """Active documents under the given folders whose files have gone (for --sync)."""
     folders = [p.resolve() for p in paths if p.is_dir()]

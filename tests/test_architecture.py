@@ -68,3 +68,15 @@ def test_help_does_not_import_torch() -> None:
     )
     assert "usage: evidence ask" in result.stdout
     assert result.stdout.splitlines()[-1] == "HEAVY:"
+
+
+def test_catalog_rows_stay_inside_the_index_package() -> None:
+    """Other packages read documents as records (index.records), never the catalog's rows."""
+    rows = {"DocumentRow", "PageRow", "ChunkRow"}
+    for package in ("bot", "ingest", "evidence"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "index.tables":
+                    leaked = rows & {alias.name for alias in node.names}
+                    assert not leaked, f"{path.relative_to(ROOT)} imports {sorted(leaked)}"
