@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,47 +42,17 @@ def now() -> datetime:
 
 
 def stored(row: DocumentRow) -> StoredDocument:
-    """The record of a catalog row, for readers outside the catalog."""
-    return StoredDocument(
-        id=row.id,
-        source=row.source,
-        content_hash=row.content_hash,
-        state=row.state,
-        run_id=row.run_id,
-        format=row.format,
-        paginated=row.paginated,
-        title=row.title,
-        authors=tuple(row.authors or ()),
-        publisher=row.publisher,
-        year=row.year,
-        date=row.date,
-        source_url=row.source_url,
-        licence=row.licence,
-        doc_type=row.doc_type,
-        topics=tuple(row.topics or ()),
-        sample=row.sample,
-        notes=tuple(row.notes or ()),
-        size_bytes=row.size_bytes,
-        page_count=row.page_count,
-        chunk_count=row.chunk_count,
-        added_at=row.added_at,
-    )
+    """The record of a catalog row, for readers outside the catalog: its columns by the record's
+    field names, lists as tuples."""
+    values = {f.name: getattr(row, f.name) for f in fields(StoredDocument)}
+    for name in ("authors", "topics", "notes"):
+        values[name] = tuple(values[name] or ())
+    return StoredDocument(**values)
 
 
 def meta_of(row: DocumentRow) -> DocumentMeta:
     """The citation details of a catalog document."""
-    return DocumentMeta(
-        title=row.title,
-        authors=tuple(row.authors or ()),
-        publisher=row.publisher,
-        year=row.year,
-        date=row.date,
-        source_url=row.source_url,
-        licence=row.licence,
-        doc_type=row.doc_type,
-        topics=tuple(row.topics or ()),
-        sample=row.sample,
-    )
+    return stored(row).meta
 
 
 def spans_of(row: ChunkRow) -> tuple[Span, ...]:
