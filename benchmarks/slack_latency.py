@@ -40,7 +40,7 @@ Result = dict[str, Any]
 
 def questions(count: int) -> list[str]:
     """`count` distinct questions: the list, then again with a different opening or ending."""
-    from tests.slack_bot import QUESTIONS
+    from tests.support.slack_bot import QUESTIONS
 
     out = []
     for n in range(count):
@@ -91,13 +91,13 @@ def build_library(home: Path, embedder: Any) -> Result:
 def serve_bot(home: Path, api_url: str, embedder: Any) -> Any:
     """The bot as `evidence slack serve` runs it, on a free port; yields its events URL."""
     from index.settings import Settings
-    from tests.slack_bot import running_bot
+    from tests.support.slack_bot import running_bot
 
     return running_bot(Settings(home=home), api_url, TOKEN, SECRET, embedder)
 
 
 def deliver(url: str, question: str, ts: str) -> Delivery:
-    from tests import slack_requests as slack
+    from tests.support import slack_requests as slack
 
     event = slack.app_mention_event(f"<@UBOT> {question}", user="U123", channel=CHANNEL, ts=ts)
     body = slack.event_callback(event, event_id=f"EvBench{ts.replace('.', '')}")
@@ -138,10 +138,10 @@ def answers_by_thread(api: Any, wanted: set[str], timeout: float) -> dict[str, A
 def run(args: argparse.Namespace, home: Path) -> Result:
     from speed_report import commit
 
-    from bot.slack.app import FAILED
+    from bot.wording import FAILED
     from index.embedder import SentenceEmbedder
     from index.settings import DEFAULT_MODEL
-    from tests.slack_web_api import SlackWebAPI
+    from tests.support.slack_web_api import SlackWebAPI
 
     results: Result = {"commit": commit(REPO), "concurrency": args.concurrency}
     start = time.perf_counter()

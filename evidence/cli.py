@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "questions",
         help="document and page hits and abstention errors for a TSV question set",
     )
-    questions.add_argument("path", help="TSV file: question, documents, pages (see README)")
+    questions.add_argument("path", help="TSV file: question, documents, pages (docs/commands.md)")
     questions.add_argument("--json", action="store_true", help="print JSON")
     questions.add_argument("--out", help="also write JSON with per-question results to this file")
     answers = eval_commands.add_parser(

@@ -1,7 +1,7 @@
 """A BM25 lexical index over chunk texts (Okapi BM25), English Snowball stems without stopwords.
 
 k1 = 0.9 and b = 0.4 are Anserini's defaults, and the best of a small grid on the SciFact training
-claims (see the README's Quality section): passages are short, so length normalisation is light.
+claims (docs/retrieval.md): passages are short, so length normalisation is light.
 """
 
 from __future__ import annotations

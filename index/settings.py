@@ -49,7 +49,7 @@ ENVIRONMENT: dict[str, str] = {
 
 
 class Settings(BaseModel):
-    """Where the library lives and how it behaves; see the README's settings table."""
+    """Where the library lives and how it behaves; see docs/settings.md."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

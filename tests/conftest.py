@@ -6,11 +6,18 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from index.settings import Settings
-from tests.doubles import HashEmbedder
+
+if TYPE_CHECKING:
+    from tests.support.teams_bot import RunningBot
+    from tests.support.teams_connector import BotConnector
+from tests.support.doubles import HashEmbedder
+from tests.support.samples import SampleLibraries
+from tests.support.samples import hash_embedder as sample_embedder
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 CLEARED_PREFIXES = ("SLACK_", "EVIDENCE_", "TEAMS_", "MICROSOFT_", "CONNECTIONS__")
@@ -33,6 +40,28 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> None:
     monkeypatch.setenv("EVIDENCE_MODEL_CACHE", str(model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True)
+def close_libraries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every library a test opens is closed when the test ends.
+
+    An unclosed catalog's pooled connections would otherwise be finalised by the garbage collector
+    in some later test, whose ResourceWarning (an error in this suite) would name the wrong test.
+    """
+    from index.library import Library
+
+    opened: list[Library] = []
+    init = Library.__init__
+
+    def tracked(self: Library, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(Library, "__init__", tracked)
+    yield
+    for library in opened:
+        library.close()
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +116,37 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "postgresql":
         database_url = request.getfixturevalue("postgres_url")
     return Settings(home=tmp_path / "library", database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+def sample_libraries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleLibraries]:
+    libraries = SampleLibraries(tmp_path_factory.mktemp("samples"), POSTGRES_ADMIN)
+    yield libraries
+    libraries.close()
+
+
+@pytest.fixture
+def hash_samples(
+    settings: Settings, sample_libraries: SampleLibraries
+) -> Iterator[tuple[Settings, HashEmbedder]]:
+    """The samples ingested with the hashed embedder (once a session), copied for this test."""
+    yield sample_libraries.copy(settings), sample_embedder()
+    sample_libraries.drop_copies()
+
+
+@pytest.fixture
+def connector() -> Iterator[BotConnector]:
+    """A recording Bot Connector on 127.0.0.1, the `serviceUrl` of Teams test activities."""
+    from tests.support.teams_connector import BotConnector
+
+    with BotConnector() as server:
+        yield server
+
+
+@pytest.fixture
+def running(hash_samples: tuple[Settings, HashEmbedder]) -> Iterator[RunningBot]:
+    """The Teams bot over a copy of the sample library, anonymous access allowed."""
+    from tests.support.teams_bot import running_teams_bot
+
+    with running_teams_bot(*hash_samples) as bot:
+        yield bot

@@ -12,7 +12,7 @@ from bot.answer import NO_EVIDENCE, QuoteMismatch, compose_answer, verify_quote
 from bot.rendering import render_text, to_dict
 from bot.scope import load_scope
 from index.records import DocumentMeta, Passage, Span
-from tests.doubles import HashEmbedder
+from tests.support.doubles import HashEmbedder
 
 PAGE_3 = (
     "Supervision in practice\n\n"

@@ -7,23 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.imports import imported_packages
+
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
     "index": {"bot", "ingest", "evidence"},
     "ingest": {"bot", "evidence"},
     "bot": {"ingest", "evidence"},
 }
-
-
-def imported_packages(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
 
 
 def test_dependencies_point_one_way() -> None:

@@ -12,7 +12,7 @@ import pytest
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
-from tests.doubles import HashEmbedder
+from tests.support.doubles import HashEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ["supervision", "caseloads", "referrals", "kinship", "adoption", "education"]
@@ -32,7 +32,7 @@ def write_folder(folder: Path, names: list[str]) -> None:
 def run_killed(settings: Settings, point: str, folder: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
-            sys.executable, "-m", "tests.crash_runner", str(settings.home),
+            sys.executable, "-m", "tests.support.crash_runner", str(settings.home),
             settings.database_url or "-", point, str(folder),
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=120,

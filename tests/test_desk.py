@@ -13,14 +13,14 @@ from bot.records.conversations import Conversation, Conversations
 from bot.wording import GONE, NOT_YOURS
 from index.library import Library
 from index.settings import Settings
-from tests.teams_bot import hash_library
+from tests.support.doubles import HashEmbedder
 
 QUESTION = "What helps social workers stay in their jobs?"
 
 
 @pytest.fixture
-def desk(settings: Settings) -> Iterator[Desk]:
-    settings, embedder = hash_library(settings)
+def desk(hash_samples: tuple[Settings, HashEmbedder]) -> Iterator[Desk]:
+    settings, embedder = hash_samples
     library = Library(settings, embedder)
     answerer = Answerer(library, settings.min_score)
     yield Desk(answerer, AnswerLog(library.catalog), Conversations(library.catalog))

@@ -17,8 +17,8 @@ from index.embedder import (
 from index.library import Library
 from index.onnx_embedder import OnnxEmbedder, export_folder
 from index.settings import Settings
-from tests.doubles import HashEmbedder
-from tests.test_library import add, make_document
+from tests.support.doubles import HashEmbedder
+from tests.support.library import add, make_document
 
 MODEL = "bundled:all-MiniLM-L6-v2"
 TEXTS = (

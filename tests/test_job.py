@@ -9,8 +9,8 @@ import pytest
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
-from tests import factories
-from tests.doubles import HashEmbedder
+from tests.support import factories
+from tests.support.doubles import HashEmbedder
 
 
 def evidence_folder(folder: Path) -> Path:

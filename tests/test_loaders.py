@@ -8,8 +8,8 @@ import pytest
 
 from ingest.loaded import LoadedDocument, RejectedFile
 from ingest.loading import load_file
-from tests import factories
-from tests.factories import prose
+from tests.support import factories
+from tests.support.factories import prose
 
 LIMIT = 20 * 2**20
 

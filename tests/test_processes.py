@@ -57,7 +57,7 @@ def write_edition(folder: Path, edition: int) -> None:
 
 
 def run(mode: str, home: Path, url: str, *rest: str, **options: object) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "tests.bot_process", mode, str(home), url, *rest]
+    command = [sys.executable, "-m", "tests.support.bot_process", mode, str(home), url, *rest]
     return subprocess.Popen(command, cwd=ROOT, text=True, **options)  # type: ignore[call-overload]
 
 
@@ -132,7 +132,7 @@ def test_three_processes_answer_throughout_publishes(postgres_url: str, tmp_path
             asker.join(timeout=10)
         for process in processes:
             process.kill()
-            process.wait()
+            process.communicate()  # reaps it and closes its pipes
     for asker in askers:
         errors = [r["error"] for r in asker.replies if "error" in r]
         assert not errors, errors

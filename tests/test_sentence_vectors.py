@@ -16,8 +16,8 @@ from index.sentence_vectors import pack, pool, sentence_spans, unpack
 from index.settings import Settings
 from index.tables import ChunkRow
 from ingest.job import ingest
-from tests import factories
-from tests.doubles import HashEmbedder
+from tests.support import factories
+from tests.support.doubles import HashEmbedder
 
 PAGES = (
     "Intro line.\n\nKinship care keeps children with family. Supervision helps decisions.",

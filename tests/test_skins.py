@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
+
+from tests.support.imports import imports
 
 ROOT = Path(__file__).resolve().parents[1]
 SKINS = ("bot.slack", "bot.teams")
 # What only the core does: record, redact, answer, write the note, reach the catalog.
 CORE_ONLY = ("index.catalog", "index.tables", "bot.answering", "bot.redaction", "bot.note")
-
-
-def imports(path: Path, package: str) -> set[str]:
-    """Every module `path` imports, relative imports resolved against `package`."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package.rsplit(".", node.level - 1)[0] if node.level else ""
-            module = ".".join(p for p in (base, node.module or "") if p)
-            found.add(module)
-            found.update(f"{module}.{alias.name}" for alias in node.names)
-    return found
 
 
 def skin_imports(skin: str) -> dict[str, set[str]]:

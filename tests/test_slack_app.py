@@ -16,9 +16,9 @@ from evidence.chat import file_loader
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
-from tests import slack_requests as slack
-from tests.slack_bot import running_bot
-from tests.slack_web_api import SlackWebAPI
+from tests.support import slack_requests as slack
+from tests.support.slack_bot import running_bot
+from tests.support.slack_web_api import SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-signing-secret"
@@ -324,7 +324,7 @@ def admin(url: str, text: str, user: str) -> bytes:
 def test_staff_upload_is_loaded_answered_from_and_removable(
     bot_url: str, web_api: SlackWebAPI, tmp_path: Path, sample_library: Settings
 ) -> None:
-    from tests import factories
+    from tests.support import factories
 
     pdf = factories.make_pdf(
         tmp_path / "permits.pdf",
@@ -424,7 +424,7 @@ def test_evidence_slack_serve_runs_the_bot_from_the_environment(
         assert "What helps social workers stay?" in all_text(blocks_of(post.params))
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # reaps it and closes its pipes
 
 
 def test_evidence_slack_without_tokens_says_what_to_set(

@@ -27,9 +27,9 @@ from index.library import Library
 from index.records import Filters
 from index.settings import Settings
 from ingest.job import ingest
-from tests import slack_requests as slack
-from tests.slack_bot import QUESTIONS, running_bot
-from tests.slack_web_api import Call, SlackWebAPI
+from tests.support import slack_requests as slack
+from tests.support.slack_bot import QUESTIONS, running_bot
+from tests.support.slack_web_api import Call, SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "test-signing-secret"

@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from tests.slack_requests import (
+from tests.support.slack_requests import (
     FORM,
     JSON,
     app_mention_event,
@@ -24,7 +24,7 @@ from tests.slack_requests import (
     slash_command,
     url_verification,
 )
-from tests.slack_web_api import BOT_USER_ID, DOWNLOAD, TEAM_ID, UPLOAD, SlackWebAPI
+from tests.support.slack_web_api import BOT_USER_ID, DOWNLOAD, TEAM_ID, UPLOAD, SlackWebAPI
 
 TOKEN = "xoxb-test"
 SECRET = "test-signing-secret"

@@ -10,7 +10,7 @@ import pytest
 
 from ingest.loaded import RejectedFile
 from ingest.sniffing import decode_text, detect_format
-from tests import factories
+from tests.support import factories
 
 
 def test_pdf_is_recognised_by_its_signature_whatever_the_name() -> None:

@@ -8,36 +8,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from bot.teams.citations import problems
 from bot.teams.notes import CONSENT_TYPE, FILE_INFO_TYPE
 from bot.teams.replies import message_key
 from bot.wording import NOT_THERE
 from bot.wording import NOTE_DECLINED as DECLINED
-from index.settings import Settings
-from tests import teams_activities as teams
-from tests.teams_bot import RunningBot, hash_library, running_teams_bot
-from tests.teams_connector import BotConnector
-from tests.test_teams_app import FGC, card_of, card_text, citations_of, messages_in
+from tests.support import teams_activities as teams
+from tests.support.teams_activities import FGC, card_of, card_text, citations_of, messages_in
+from tests.support.teams_bot import RunningBot
+from tests.support.teams_connector import BotConnector
 
 SAM, ALEX = teams.user(), teams.user("aad-other", "Alex Other")
-
-
-@pytest.fixture
-def connector() -> Iterator[BotConnector]:
-    with BotConnector() as server:
-        yield server
-
-
-@pytest.fixture
-def running(settings: Settings) -> Iterator[RunningBot]:
-    library_settings, embedder = hash_library(settings)
-    with running_teams_bot(library_settings, embedder) as bot:
-        yield bot
 
 
 def ask(running: RunningBot, connector: BotConnector, **where: Any) -> tuple[int, dict[str, Any]]:

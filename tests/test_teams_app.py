@@ -9,52 +9,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from bot.teams.cards import CARD_TYPE, NO_EVIDENCE_HEADER
+from bot.teams.cards import NO_EVIDENCE_HEADER
 from bot.teams.citations import problems
 from bot.wording import HELP
 from index.settings import Settings
-from tests import teams_activities as teams
-from tests.teams_bot import RunningBot, hash_library, running_teams_bot
-from tests.teams_connector import BotConnector
-
-FGC = "Do family group conferences reduce the number of children entering care?"
-
-
-@pytest.fixture
-def connector() -> Iterator[BotConnector]:
-    with BotConnector() as server:
-        yield server
-
-
-@pytest.fixture
-def running(settings: Settings) -> Iterator[RunningBot]:
-    library_settings, embedder = hash_library(settings)
-    with running_teams_bot(library_settings, embedder) as bot:
-        yield bot
-
-
-def citations_of(activity: dict[str, Any]) -> list[dict[str, Any]]:
-    entities = [e for e in activity.get("entities") or [] if e.get("@type") == "Message"]
-    return [claim for e in entities for claim in e.get("citation") or []]
-
-
-def messages_in(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """The message activities in an `expectReplies` response body (typing left out)."""
-    return [a for a in body["activities"] if a["type"] == "message"]
-
-
-def card_of(activity: dict[str, Any]) -> dict[str, Any]:
-    (card,) = [a for a in activity["attachments"] if a["contentType"] == CARD_TYPE]
-    return card["content"]
-
-
-def card_text(card: dict[str, Any]) -> str:
-    return json.dumps(card, ensure_ascii=False)
+from tests.support import teams_activities as teams
+from tests.support.doubles import HashEmbedder
+from tests.support.teams_activities import FGC, card_of, card_text, citations_of, messages_in
+from tests.support.teams_bot import RunningBot, running_teams_bot
+from tests.support.teams_connector import BotConnector
 
 
 def test_personal_chat_answer_posted_to_the_connector_with_valid_citations(
@@ -98,14 +63,10 @@ def test_expect_replies_come_back_in_the_response_body(
 
 
 def test_redelivery_is_answered_once_even_across_two_processes(
-    running: RunningBot, connector: BotConnector, settings: Settings
+    running: RunningBot, connector: BotConnector, hash_samples: tuple[Settings, HashEmbedder]
 ) -> None:
     activity = teams.message("What helps social workers stay in their jobs?", connector.url)
-    library_settings = settings.model_copy(
-        update={"min_score": running.bot.desk.answerer.min_score}
-    )
-    embedder = running.bot.desk.answerer.library.embedder
-    with running_teams_bot(library_settings, embedder) as second:
+    with running_teams_bot(*hash_samples) as second:  # the same library and catalog
         statuses = [teams.post(running.url, activity)[0]]
         statuses += [teams.post(url, activity)[0] for url in (second.url, running.url, second.url)]
         assert statuses == [202] * 4  # Teams gets its prompt answer every time

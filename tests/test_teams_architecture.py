@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_architecture import imported_packages
+from tests.support.imports import imported_packages
 
 ROOT = Path(__file__).resolve().parents[1]
 SDK = {"microsoft_agents", "microsoft_teams", "msgraph", "aiohttp"}

@@ -23,23 +23,20 @@ from bot.wording import UPLOAD_REFUSED as REFUSAL
 from evidence.chat import file_loader
 from index.library import Library
 from index.settings import Settings
-from tests import teams_activities as teams
-from tests.factories import make_docx
-from tests.teams_bot import RunningBot, hash_library, running_teams_bot
-from tests.teams_connector import BotConnector
+from tests.support import teams_activities as teams
+from tests.support.doubles import HashEmbedder
+from tests.support.factories import make_docx
+from tests.support.teams_bot import RunningBot, running_teams_bot
+from tests.support.teams_connector import BotConnector
 
 STAFF = "0d9c2a7e-5b7e-4f43-9a7d-6a3c9f1e2b11"
 
 
 @pytest.fixture
-def connector() -> Iterator[BotConnector]:
-    with BotConnector() as server:
-        yield server
-
-
-@pytest.fixture
-def running(settings: Settings, tmp_path: Path, connector: BotConnector) -> Iterator[RunningBot]:
-    library_settings, embedder = hash_library(settings)
+def running(
+    hash_samples: tuple[Settings, HashEmbedder], tmp_path: Path, connector: BotConnector
+) -> Iterator[RunningBot]:
+    library_settings, embedder = hash_samples
     docx = make_docx(
         tmp_path / "kinship.docx",
         ["# Kinship care review", "Kinship carers need support with money and training."],
@@ -100,7 +97,7 @@ def test_files_are_only_taken_in_a_personal_chat(
 
 
 def test_with_authentication_on_a_malformed_token_gets_401_and_no_work(
-    settings: Settings, connector: BotConnector
+    hash_samples: tuple[Settings, HashEmbedder], connector: BotConnector
 ) -> None:
     """Single-tenant credentials and no anonymous access: no network is needed to refuse these."""
     credentials = Credentials(
@@ -108,8 +105,7 @@ def test_with_authentication_on_a_malformed_token_gets_401_and_no_work(
         client_secret="not-a-real-secret",
         tenant_id="66666666-7777-8888-9999-000000000000",
     )
-    library_settings, embedder = hash_library(settings)
-    with running_teams_bot(library_settings, embedder, credentials=credentials) as bot:
+    with running_teams_bot(*hash_samples, credentials=credentials) as bot:
         activity = teams.message("What helps social workers stay?", connector.url)
         for headers in (
             {"Authorization": "Bearer not-a-jwt"},

@@ -11,8 +11,8 @@ from index import vectors
 from index.library import Library
 from index.settings import Settings
 from index.store import MANIFEST, version_dir
-from tests.doubles import HashEmbedder
-from tests.test_library import PAGES, add, make_document
+from tests.support.doubles import HashEmbedder
+from tests.support.library import PAGES, add, make_document
 
 DIMENSION = 32
 

@@ -1,7 +1,7 @@
 """A long-running answering process, or one ingestion run, for the several-processes test.
 
-Usage: python -m tests.bot_process answer HOME DATABASE_URL
-       python -m tests.bot_process ingest HOME DATABASE_URL FOLDER
+Usage: python -m tests.support.bot_process answer HOME DATABASE_URL
+       python -m tests.support.bot_process ingest HOME DATABASE_URL FOLDER
 
 `answer` reads one question a line from stdin and writes one JSON line per answer: the quoted
 text of every citation, or the error. It is the answering core every surface runs (what the
@@ -18,7 +18,7 @@ from bot.answering import Answerer
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
-from tests.doubles import HashEmbedder
+from tests.support.doubles import HashEmbedder
 
 
 def answer(settings: Settings) -> None:

@@ -1,6 +1,6 @@
 """Runs an ingest in this process and kills it with SIGKILL at a chosen point (for crash tests).
 
-Usage: python -m tests.crash_runner HOME DATABASE_URL|- CRASH_POINT FOLDER
+Usage: python -m tests.support.crash_runner HOME DATABASE_URL|- CRASH_POINT FOLDER
 CRASH_POINT is one of: none, after-stage-N, after-index-files, after-catalog-publish.
 """
 
@@ -15,7 +15,7 @@ from index import library as library_module
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
-from tests.doubles import HashEmbedder
+from tests.support.doubles import HashEmbedder
 
 
 def die() -> None:

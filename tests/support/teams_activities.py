@@ -8,9 +8,32 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from bot.teams.cards import CARD_TYPE
+
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT = {"id": "28:00000000-0000-0000-0000-0000000000b0", "name": "Evidence"}
 _ids = itertools.count(1_700_000_000_000)
+
+FGC = "Do family group conferences reduce the number of children entering care?"
+
+
+def citations_of(activity: dict[str, Any]) -> list[dict[str, Any]]:
+    entities = [e for e in activity.get("entities") or [] if e.get("@type") == "Message"]
+    return [claim for e in entities for claim in e.get("citation") or []]
+
+
+def messages_in(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The message activities in an `expectReplies` response body (typing left out)."""
+    return [a for a in body["activities"] if a["type"] == "message"]
+
+
+def card_of(activity: dict[str, Any]) -> dict[str, Any]:
+    (card,) = [a for a in activity["attachments"] if a["contentType"] == CARD_TYPE]
+    return card["content"]
+
+
+def card_text(card: dict[str, Any]) -> str:
+    return json.dumps(card, ensure_ascii=False)
 
 
 def next_id() -> str:

@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -23,26 +22,8 @@ from bot.teams.server import Credentials, make_web_app
 from bot.uploads import Inbox, Load
 from index.library import Library
 from index.settings import Settings
-from ingest.job import ingest
-from tests.doubles import HashEmbedder
 
-ROOT = Path(__file__).resolve().parents[1]
 ANONYMOUS = Credentials(None, None, None, anonymous_allowed=True)
-# With the hashed bag-of-words embedder, sample-library questions score 0.30 to 0.44 and
-# off-topic ones (bread, Kubernetes) about 0.1: 0.25 separates them, with no "possibly related".
-HASH_MIN_SCORE = 0.25
-
-
-def hash_library(settings: Settings) -> tuple[Settings, HashEmbedder]:
-    """The bundled samples ingested with a fast deterministic embedder (plumbing tests only)."""
-    embedder = HashEmbedder(dimension=1024)
-    settings = settings.model_copy(update={"min_score": HASH_MIN_SCORE})
-    library = Library(settings, embedder)
-    try:
-        assert ingest(library, [ROOT / "samples"]).count("added") == 7
-    finally:
-        library.close()
-    return settings, embedder
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""What the tests share: platform doubles, document factories, process runners."""
