@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from index.library import Library
+from index import Library
 
 LISTED = 100  # documents shown by `list`
 
@@ -31,24 +31,20 @@ def admin_reply(
     """
     action = words[0].casefold() if words else "help"
     if action == "list":
-        docs = library.catalog.documents()
+        docs = library.documents()
         lines = [f"{d.id}  {d.year or '----'}  {d.doc_type}  {d.title[:80]}" for d in docs[:LISTED]]
         more = f"\n…and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
         return set_out("\n".join(lines)) + more if lines else "The library is empty."
     if action == "stats":
-        counts = library.catalog.counts()
-        row = library.catalog.library()
-        version = row.index_version if row else 0
+        stats = library.stats()
         return (
-            f"{counts['documents']} documents, {counts['pages']} pages, {counts['chunks']} "
-            f"passages; index version {version}"
+            f"{stats.documents} documents, {stats.pages} pages, {stats.chunks} "
+            f"passages; index version {stats.index_version}"
         )
     if action == "remove" and len(words) == 2 and words[1].isdigit():
-        doc = library.catalog.document(int(words[1]))
+        doc = library.document(int(words[1]))
         if doc is None:
             return f"No document {words[1]}; {unknown_hint}"
-        with library.writing():
-            library.check_model(create=True)
-            version = library.publish([], [doc.id])
+        version = library.remove([doc.id])
         return f"Removed document {doc.id} ({doc.title[:80]}); index version {version}."
     return usage

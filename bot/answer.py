@@ -27,8 +27,7 @@ from bot.selection import (
     scored,
     select,
 )
-from index.lexical import terms
-from index.records import Passage
+from index import Passage, terms
 
 log = logging.getLogger(__name__)
 Embed = Callable[[Sequence[str]], np.ndarray]

@@ -10,11 +10,7 @@ from bot.answer import Answer, compose_answer
 from bot.councils import load_councils
 from bot.outside import OutsideModel, load_outside_model
 from bot.scope import load_scope
-from index.embedder import Embedder
-from index.glossary import load_glossary
-from index.lexical import terms
-from index.library import Library
-from index.records import Filters, Passage
+from index import Embedder, Filters, Library, Passage, load_glossary, terms
 
 
 @dataclass(frozen=True)
@@ -87,8 +83,7 @@ class Answerer:
         return embedder
 
     def library_version(self) -> int | None:
-        row = self.library.catalog.library()
-        return row.index_version if row else None
+        return self.library.version()
 
 
 def _outside_model(library: Library) -> OutsideModel | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.scope import flat_words
-from index.term_lists import TermListError
+from index import TermListError
 
 COUNCILS = Path(__file__).parent / "data" / "councils.txt"
 # What makes a question one about a council's own services, not one that only says where the

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.term_lists import TermListError, merged, read_term_lists
+from index import TermListError, merged, read_term_lists
 
 # England and Wales is one legal jurisdiction: English guidance names it on every other page, so
 # it does not make a quote one about Wales.

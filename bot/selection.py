@@ -14,9 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from index.lexical import terms
-from index.records import Passage
-from index.sentences import split_sentences
+from index import Passage, split_sentences, terms
 
 MIN_TERMS = 3  # a "sentence" with fewer content words is a fragment ("Page 4", "Good")
 DUPLICATE_OVERLAP = (

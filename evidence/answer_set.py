@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.answer import Answer, Citation
 from bot.selection import contents_residue, same_point
 from evidence.question_set import parse_pages, share
-from index.lexical import terms
+from index import terms
 
 REQUIRED = ("id", "split", "style", "question", "file", "pages", "answer")
 ANSWER_COVERAGE = 0.5  # a quote "holds" the answer when it has more than this share of its words

@@ -7,8 +7,7 @@ import json
 import sys
 from typing import Any
 
-from index.records import Filters
-from index.settings import Settings
+from index import Filters, Settings
 
 PROMPT = "question> "
 
@@ -28,8 +27,7 @@ class Asker:
 
     def __init__(self, settings: Settings) -> None:
         from bot.answering import Answerer
-        from index.embedder import load_embedder
-        from index.library import Library
+        from index import Library, load_embedder
 
         self.library = Library(settings, load_embedder(settings))
         self.answerer = Answerer(self.library, settings.min_score)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,10 @@ def open_chat(settings: Settings) -> Chat:
     from bot.records.answers import AnswerLog
     from bot.records.conversations import Conversations
     from bot.records.deliveries import Deliveries
-    from index.embedder import load_embedder
-    from index.library import Library
+    from index import Library, load_embedder
 
     library = Library(settings, load_embedder(settings))
-    library.catalog.require_schema()
+    library.require_schema()
     library.check_model()
     library.current()  # load the index now, not on the first question
     answers, deliveries = AnswerLog(library.catalog), Deliveries(library.catalog)
@@ -49,7 +48,7 @@ def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
     """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
 
     def load(path: Path) -> str:
-        from index.library import Library, LibraryBusy
+        from index import Library, LibraryBusy
         from ingest.job import FAILED, ingest
 
         writer = Library(settings, embedder)

@@ -6,8 +6,7 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 
-from index.records import DOC_TYPES
-from index.settings import Settings
+from index import DOC_TYPES, Settings
 
 EPILOG = "Settings come from the environment (EVIDENCE_HOME, DATABASE_URL, EVIDENCE_MODEL, ...)."
 

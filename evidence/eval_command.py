@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 CANDIDATES = 200  # per retriever, so that Recall@100 is not capped by the candidate lists
 
@@ -35,9 +35,7 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
         read_beir,
         write_corpus,
     )
-    from index.embedder import load_embedder
-    from index.lexical import ANALYZER, K1, B
-    from index.library import MODES, Library
+    from index import ANALYZER, K1, MODES, B, Library, load_embedder
     from ingest.job import ingest
 
     folder = Path(args.path)
@@ -208,7 +206,7 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
     with _library(settings) as library:
         if library is None:
             return 2
-        sources = {d.id: d.source for d in library.catalog.documents()}
+        sources = {d.id: d.source for d in library.documents()}
         answerer = Answerer(library, settings.min_score)
         verdicts = [
             judge(item, answerer.answer(item.question), lambda c: sources.get(c.document_id, ""))
@@ -255,14 +253,12 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
 @contextmanager
 def _library(settings: Settings) -> Iterator[Any]:
     """The library opened with its model, or None (after saying why) when it holds nothing."""
-    from index.catalog import CatalogError
-    from index.embedder import load_embedder
-    from index.library import Library
+    from index import CatalogError, Library, load_embedder
 
     library = Library(settings, load_embedder(settings))
     try:
         try:
-            library.catalog.require_schema()  # no library in that folder yet: say so, no traceback
+            library.require_schema()  # no library in that folder yet: say so, no traceback
             ready = library.current() is not None
             if not ready:
                 print(f"evidence eval: the library in {settings.home} is empty", file=sys.stderr)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 OVERRIDE_FLAGS = (
     "title", "authors", "publisher", "year", "date", "source_url", "licence", "doc_type",
@@ -16,8 +16,7 @@ OVERRIDE_FLAGS = (
 
 
 def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
-    from index.embedder import ModelError, load_embedder
-    from index.library import Library, LibraryBusy
+    from index import Library, LibraryBusy, ModelError, load_embedder
     from ingest.discovery import ManifestError
     from ingest.job import FAILED, ingest
 

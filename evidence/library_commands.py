@@ -7,11 +7,11 @@ import json
 import sys
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 
 def library_command(settings: Settings, args: argparse.Namespace) -> int:
-    from index.catalog import CatalogError
+    from index import CatalogError
 
     try:
         if args.command == "migrate":
@@ -27,7 +27,7 @@ def library_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings) -> int:
-    from index.catalog import Catalog
+    from index import Catalog
 
     settings.home.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(settings.catalog_url)
@@ -38,22 +38,21 @@ def _migrate(settings: Settings) -> int:
 
 
 def _open(settings: Settings, with_model: bool = False) -> Any:
-    from index.library import Library
+    from index import Library
 
     embedder = None
     if with_model:
-        from index.embedder import load_embedder
+        from index import load_embedder
 
         embedder = load_embedder(settings)
     library = Library(settings, embedder)
-    library.catalog.require_schema()
+    library.require_schema()
     return library
 
 
 def _reindex(settings: Settings) -> int:
     library = _open(settings, with_model=True)
     with library.writing():
-        library.check_model(create=True)
         version = library.publish([], [])
         pooled = library.add_sentence_vectors()
     print(f"rebuilt the index from the catalog: version {version}")
@@ -89,15 +88,11 @@ def document_dict(row: Any) -> dict[str, Any]:
 def _find(library: Any, ref: str) -> Any:
     from pathlib import Path
 
-    from index.tables import ACTIVE
-
     if ref.isdigit():
-        row = library.catalog.document(int(ref))
-        return row if row is not None and row.state == ACTIVE else None
+        return library.document(int(ref))
     for candidate in (ref, str(Path(ref).resolve())):
-        rows = [r for r in library.catalog.find_documents(candidate) if r.state == ACTIVE]
-        if rows:
-            return rows[0]
+        if found := library.documents_from(candidate):
+            return found[0]
     return None
 
 
@@ -113,9 +108,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
         row = _find(library, args.document)
         if row is None:
             return _no_such_document(action, args.document)
-        with library.writing():
-            library.check_model(create=True)
-            version = library.publish([], [row.id])
+        version = library.remove([row.id])
         print(f"removed document {row.id} “{row.title}”; index version {version}")
         return 0
     library = _open(settings)
@@ -132,7 +125,7 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
                 shown = ", ".join(value) if isinstance(value, list) else value
                 print(f"{key:<{width}}  {shown if shown not in (None, '') else '-'}")
         return 0
-    rows = library.catalog.documents()
+    rows = library.documents()
     if args.json:
         print(json.dumps([document_dict(r) for r in rows], indent=2, ensure_ascii=False))
         return 0
@@ -145,28 +138,14 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _stats(settings: Settings, as_json: bool) -> int:
-    from index.store import disk_size, read_manifest
+    from dataclasses import asdict
 
     library = _open(settings)
-    counts = library.catalog.counts()
-    row = library.catalog.library()
-    home = settings.home
+    stats = library.stats()
     data = {
-        **counts,
-        "model": row.model_name if row else None,
-        "dimension": row.model_dimension if row else None,
-        "index_version": row.index_version if row else 0,
-        # exact ("flat") or approximate ("ivf-sq8"), chosen by size when the version was built
-        "vector_index": (read_manifest(settings.index_dir, row.index_version) or {}).get("vectors")
-        if row and row.index_version
-        else None,
-        "published_at": row.published_at.isoformat() if row and row.published_at else None,
-        "catalog": library.catalog.safe_url,
-        "home": str(home.resolve()),
-        "index_bytes": disk_size(settings.index_dir),
-        "catalog_bytes": sum(
-            p.stat().st_size for p in home.glob("catalog.sqlite3*") if p.is_file()
-        ),
+        **asdict(stats),
+        "published_at": stats.published_at.isoformat() if stats.published_at else None,
+        "home": str(stats.home),
     }
     if as_json:
         print(json.dumps(data, indent=2))

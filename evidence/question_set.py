@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.records import Passage
+from index import Passage
 
 HEADER = ("question", "documents", "pages")
 

@@ -7,7 +7,7 @@ import contextlib
 import sys
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 
 def slack_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from index.settings import Settings
+from index import Settings
 
 CREDENTIALS = (
     ("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID", "teams_client_id"),

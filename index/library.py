@@ -6,7 +6,7 @@ Readers call `search`; the ingestion job calls `stage` for each document and `pu
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,19 +19,21 @@ from index import vectors
 from index.catalog import Catalog, meta_of, spans_of
 from index.embedder import Embedder, check_same_model, probe_vector
 from index.lexical import ANALYZER, LexicalIndex, TermWeights
-from index.records import Document, Filters, Passage
+from index.records import Document, DocumentMeta, Filters, LibraryStats, Passage, StoredDocument
 from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
 from index.sentence_vectors import embed_chunks, unpack
 from index.settings import Settings
 from index.store import (
     IndexFileError,
     IndexVersion,
+    disk_size,
     load_version,
     prune,
+    read_manifest,
     save_version,
     version_dir,
 )
-from index.tables import ACTIVE
+from index.tables import ACTIVE, STAGED
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
 # hybrid: weighted score fusion of dense and BM25 (the default); rrf: reciprocal rank fusion of the
@@ -84,6 +86,54 @@ class Library:
             assert row is not None
         check_same_model(embedder, row.model_name, row.model_dimension, row.model_probe)
         self._model_checked = True
+
+    # -- what the library holds -----------------------------------------------------------------
+
+    def require_schema(self) -> None:
+        """Raise `CatalogError`, saying what to do, when there is no library here yet."""
+        self.catalog.require_schema()
+
+    def documents(self) -> list[StoredDocument]:
+        """The published documents, oldest first."""
+        return self.catalog.documents(ACTIVE)
+
+    def staged(self) -> list[StoredDocument]:
+        """Documents stored by a run that has not published them (a killed run's, say)."""
+        return self.catalog.documents(STAGED)
+
+    def document(self, document_id: int) -> StoredDocument | None:
+        """A published document by id; None when there is none (or it is not published)."""
+        found = self.catalog.document(document_id)
+        return found if found is not None and found.state == ACTIVE else None
+
+    def documents_from(self, source: str) -> list[StoredDocument]:
+        """The published documents read from the file at `source`."""
+        return [d for d in self.catalog.find_documents(source) if d.state == ACTIVE]
+
+    def stats(self) -> LibraryStats:
+        """Counts, model, index version and size on disk, for `evidence stats` and admins."""
+        counts = self.catalog.counts()
+        row = self.catalog.library()
+        version = row.index_version if row else 0
+        manifest = read_manifest(self.index_root, version) if version else None
+        home = self.settings.home
+        return LibraryStats(
+            documents=counts["documents"],
+            pages=counts["pages"],
+            chunks=counts["chunks"],
+            staged=counts["staged"],
+            model=row.model_name if row else None,
+            dimension=row.model_dimension if row else None,
+            index_version=version,
+            vector_index=(manifest or {}).get("vectors"),
+            published_at=row.published_at if row else None,
+            catalog=self.catalog.safe_url,
+            home=home.resolve(),
+            index_bytes=disk_size(self.index_root),
+            catalog_bytes=sum(
+                p.stat().st_size for p in home.glob("catalog.sqlite3*") if p.is_file()
+            ),
+        )
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -279,7 +329,29 @@ class Library:
                 raise LibraryBusy(busy) from error
             if not held:
                 raise LibraryBusy(busy)
+            if self.embedder is not None:
+                self.check_model(create=True)  # a writer never mixes models
             yield
+
+    def begin_run(self, paths: Sequence[str]) -> int:
+        """Record an ingestion run over `paths`; its id tags what it stages."""
+        return self.catalog.begin_run(paths)
+
+    def finish_run(self, run_id: int, status: str, **counts: Any) -> None:
+        self.catalog.finish_run(run_id, status, **counts)
+
+    def relabel(self, changes: Mapping[int, DocumentMeta]) -> None:
+        """Correct published documents' details in place (a manifest changed, not the file)."""
+        self.catalog.relabel(changes)
+
+    def discard(self, document_ids: Sequence[int]) -> None:
+        """Delete staged documents that will never be published."""
+        self.catalog.discard(document_ids)
+
+    def remove(self, document_ids: Sequence[int]) -> int:
+        """Take published documents out of the library; returns the new index version."""
+        with self.writing():
+            return self.publish([], document_ids)
 
     def stage(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -162,3 +163,22 @@ class Passage(OnPages):
     lexical_score: float = 0.0
     # Vectors of the passage's sentences by (page, start, end), where the library stored them.
     sentence_vectors: Mapping[tuple[int, int, int], np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LibraryStats:
+    """What a library holds and where: `Library.stats()`."""
+
+    documents: int
+    pages: int
+    chunks: int
+    staged: int
+    model: str | None
+    dimension: int | None
+    index_version: int
+    vector_index: str | None  # "flat" (exact) or "ivf-sq8", chosen by size at publishing
+    published_at: datetime | None
+    catalog: str  # the catalog's address, password hidden
+    home: Path
+    index_bytes: int
+    catalog_bytes: int

@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from index.records import Chunk, Span
-from index.sentences import split_sentences
+from index import Chunk, Span, split_sentences
 from ingest.loaded import Block
 
 TokenCounter = Callable[[str], int]

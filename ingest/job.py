@@ -9,10 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.library import Library
-from index.records import Document, DocumentMeta, Span, StoredDocument
-from index.sentence_vectors import embed_chunks
-from index.tables import ACTIVE, STAGED
+from index import Document, DocumentMeta, Library, Span, StoredDocument, embed_chunks
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
 from ingest.loaded import RejectedFile
@@ -97,11 +94,9 @@ def ingest(
     sidecars = manifest_overrides(paths)
     files = discover(paths, named=set(sidecars))
     with library.writing():
-        library.check_model(create=True)
-        catalog = library.catalog
-        run_id = catalog.begin_run([str(p) for p in paths])
-        active = {d.source: d for d in catalog.documents(ACTIVE)}
-        staged = {(d.source, d.content_hash): d for d in catalog.documents(STAGED)}
+        run_id = library.begin_run([str(p) for p in paths])
+        active = {d.source: d for d in library.documents()}
+        staged = {(d.source, d.content_hash): d for d in library.staged()}
         plan = _Plan()
         outcomes: list[Outcome | None] = []
         waiting: list[_Parsed] = []
@@ -134,13 +129,13 @@ def ingest(
         plan.remove += [d.id for d in staged.values() if d.id not in used]
         version = None
         if plan.relabel:  # before publishing: the new index reads titles from the catalog
-            catalog.relabel(plan.relabel)
+            library.relabel(plan.relabel)
         if plan.activate or plan.relabel or any(o.status == REMOVED for o in done):
             version = library.publish(plan.activate, plan.remove)
         elif plan.remove:
-            catalog.discard(plan.remove)
+            library.discard(plan.remove)
         report = RunReport(run_id, tuple(done), version, time.perf_counter() - started, embedded)
-        catalog.finish_run(
+        library.finish_run(
             run_id,
             "completed",
             added=report.count(ADDED),

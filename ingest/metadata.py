@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from index.records import DOC_TYPES, DocumentMeta
+from index import DOC_TYPES, DocumentMeta
 from ingest.loaded import LoadedDocument
 from ingest.vocabulary import (
     DOC_TYPE_ALIASES,

@@ -61,13 +61,54 @@ def test_help_does_not_import_torch() -> None:
     assert result.stdout.splitlines()[-1] == "HEAVY:"
 
 
-def test_catalog_rows_stay_inside_the_index_package() -> None:
-    """Other packages read documents as records (index.records), never the catalog's rows."""
-    rows = {"DocumentRow", "PageRow", "ChunkRow"}
+# The index package's public surface. Adding a name is a design decision: add it here too.
+INDEX_SURFACE = {
+    "ANALYZER", "B", "Catalog", "CatalogError", "Chunk", "DEFAULT_MODEL", "DOC_TYPES", "Document",
+    "DocumentMeta", "ENVIRONMENT", "Embedder", "Filters", "K1", "Library", "LibraryBusy",
+    "LibraryStats", "MODES", "ModelError", "Passage", "Settings", "Span", "StoredDocument",
+    "TermListError", "embed_chunks", "load_embedder", "load_glossary", "merged",
+    "read_term_lists", "split_sentences", "terms",
+}  # fmt: skip
+
+
+def index_imports(path: Path) -> list[tuple[str, set[str]]]:
+    """Each import of the index package in `path`: the module named and the names taken."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] == "index":
+                found.append((node.module, {alias.name for alias in node.names}))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, set()) for a in node.names if a.name.split(".")[0] == "index"]
+    return found
+
+
+def test_index_declares_its_public_surface() -> None:
+    import index
+
+    assert set(index.__all__) == INDEX_SURFACE
+    for name in index.__all__:
+        assert getattr(index, name) is not None, name
+
+
+def test_outside_index_only_its_public_surface_is_imported() -> None:
+    """bot, ingest and evidence write `from index import ...`, never a module inside it."""
+    offences = []
     for package in ("bot", "ingest", "evidence"):
-        for path in (ROOT / package).rglob("*.py"):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.module == "index.tables":
-                    leaked = rows & {alias.name for alias in node.names}
-                    assert not leaked, f"{path.relative_to(ROOT)} imports {sorted(leaked)}"
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for module, names in index_imports(path):
+                if module != "index" or not names <= INDEX_SURFACE:
+                    offences.append(f"{path.relative_to(ROOT)}: {module} {sorted(names)}")
+    assert offences == []
+
+
+def test_the_surface_checker_sees_a_reach_inside(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from index import Library\nfrom index.tables import ACTIVE\nimport index.store\n"
+    )
+    assert index_imports(module) == [
+        ("index", {"Library"}),
+        ("index.tables", {"ACTIVE"}),
+        ("index.store", set()),
+    ]

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.records.tables import AnswerMessageRow, AnswerRow
-from index.catalog import Catalog
+from index import Catalog
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.records.tables import ConversationRow
-from index.catalog import Catalog
+from index import Catalog
 
 
 @dataclass(frozen=True)

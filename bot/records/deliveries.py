@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from bot.records.tables import DeliveryRow
-from index.catalog import Catalog
+from index import Catalog
 
 
 class Deliveries:

@@ -27,7 +27,7 @@ from bot.slack.middleware import (
 from bot.slack.staff import Staff, admin_reply, receive_files
 from bot.uploads import Inbox, Load
 from bot.wording import HELP_MRKDWN, LOOKING, REMINDER, UPLOAD_REFUSED
-from index.settings import Settings
+from index import Settings
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")

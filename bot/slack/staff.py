@@ -14,7 +14,7 @@ from typing import Any
 from bot import administration
 from bot.uploads import Inbox, SentFile
 from bot.wording import UPLOAD_REFUSED
-from index.library import Library
+from index import Library
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from bot import administration
-from index.library import Library
+from index import Library
 
 COMMAND = re.compile(r"admin(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
 USAGE = "Usage: admin list, admin remove ID, admin stats"
