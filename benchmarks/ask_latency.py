@@ -46,7 +46,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.answering import Answerer
-    from index.embedder import load_embedder
+    from index.embedding import load_embedder
     from index.library import Library
     from index.settings import Settings
 
@@ -67,7 +67,7 @@ def main() -> int:
     version = library.current()
     result = {
         "questions": len(ask_ms),
-        "chunks": int(version.vectors.ntotal) if version else 0,
+        "chunks": version.vectors.count if version else 0,
         "embedding_backend": settings.embedding_backend,
         "retrieval_ms": percentiles(search_ms),
         "ask_ms": percentiles(ask_ms),

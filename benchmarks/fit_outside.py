@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from evidence.answer_set import read_answer_set
-from index.embedder import load_embedder
+from index.embedding import load_embedder
 from index.glossary import load_glossary
 from index.settings import Settings
 

@@ -29,7 +29,7 @@ from bot.answering import Answerer
 from bot.scope import load_scope
 from bot.selection import FEATURES, Candidate, scored, select
 from evidence.answer_set import Item, holds, read_answer_set, same_file
-from index.embedder import load_embedder
+from index.embedding import load_embedder
 from index.library import Library
 from index.sentences import split_sentences
 from index.settings import Settings

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from evidence.evaluation import mean_scores, per_query, read_beir
 from index import lexical
 from index.catalog import Catalog, lexical_text
-from index.embedder import load_embedder
+from index.embedding import load_embedder
 from index.settings import Settings
 from index.tables import ACTIVE
 

@@ -80,7 +80,7 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.answer import compose_answer
-    from index.embedder import load_embedder
+    from index.embedding import load_embedder
     from index.library import Library
     from index.settings import Settings
 
@@ -92,7 +92,7 @@ def main() -> int:
     embedded_ms: list[float] = []
     for question in read_questions(args.queries, args.limit):
         vector = embedder.embed([question])[0]
-        passages = library.search(question, vector=vector, sentences=True)
+        passages = library.search_by_vector(question, vector, sentences=True)
         with_vectors += sum(bool(p.sentence_vectors) for p in passages)
         bare = [replace(p, sentence_vectors={}) for p in passages]
         answers = []

@@ -118,7 +118,7 @@ def embedding_speed(library: Any, embedder: Any, sample: int, rounds: int) -> Re
     """
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import resolve_model
+    from index.embedding import resolve_model
 
     ids = library.catalog.chunk_ids([d.id for d in library.catalog.documents()])
     chosen = np.random.default_rng(SEED).choice(ids, size=min(sample, len(ids)), replace=False)
@@ -244,8 +244,8 @@ def retrieval(library: Any, embedder: Any, asked: Sequence[str], k: int = 10) ->
     """The chosen index against exact flat search over the same vectors."""
     import faiss
 
-    from index import vectors
     from index.store import VECTORS, version_dir
+    from index.vectors import VectorIndex
 
     catalog = library.catalog
     ids, matrix = catalog.embeddings([d.id for d in catalog.documents()], embedder.dimension)
@@ -253,15 +253,15 @@ def retrieval(library: Any, embedder: Any, asked: Sequence[str], k: int = 10) ->
     flat, flat_build = timed(lambda: _flat(ids, matrix))
     flat_mb = rss_mb() - before
     before = rss_mb()
-    chosen, build = timed(lambda: vectors.build(ids, matrix, embedder.dimension))
+    chosen, build = timed(lambda: VectorIndex.build(ids, matrix, embedder.dimension))
     chosen_mb = rss_mb() - before
     queries = embedder.embed(list(asked))
     exact, approximate, t_exact, t_ours = [], [], [], []
     for query in queries:
-        found, seconds = timed(partial(vectors.search, flat, query, k, None))
+        found, seconds = timed(partial(flat.search, query, k, None))
         exact.append({i for i, _ in found})
         t_exact.append(seconds)
-        found, seconds = timed(partial(vectors.search, chosen, query, k, None))
+        found, seconds = timed(partial(chosen.search, query, k, None))
         approximate.append({i for i, _ in found})
         t_ours.append(seconds)
     pairs = zip(approximate, exact, strict=True)
@@ -270,7 +270,7 @@ def retrieval(library: Any, embedder: Any, asked: Sequence[str], k: int = 10) ->
     folder = version_dir(library.index_root, version.version)
     return {
         "passages": len(ids),
-        "index": vectors.describe(chosen),
+        "index": chosen.describe(),
         "baseline_build_seconds": flat_build,
         "build_seconds": build,
         "baseline_latency_ms": percentiles(t_exact),
@@ -286,10 +286,13 @@ def retrieval(library: Any, embedder: Any, asked: Sequence[str], k: int = 10) ->
 
 
 def _flat(ids: np.ndarray, matrix: np.ndarray) -> Any:
+    """The baseline: an exact flat index over the same vectors, whatever the library's size."""
     import faiss
 
-    flat = faiss.IndexIDMap2(faiss.IndexFlatIP(matrix.shape[1]))
-    flat.add_with_ids(matrix, ids)
+    from index.vectors import VectorIndex
+
+    flat = VectorIndex(faiss.IndexIDMap2(faiss.IndexFlatIP(matrix.shape[1])))
+    flat.add(ids, matrix)
     return flat
 
 
@@ -304,7 +307,7 @@ def whole_ask(library: Any, baseline: Any, asked: Sequence[str]) -> Result:
 
     version = library.current()
     catalog = library.catalog
-    ids, matrix = catalog.embeddings([d.id for d in catalog.documents()], version.vectors.d)
+    ids, matrix = catalog.embeddings([d.id for d in catalog.documents()], version.vectors.dimension)
     baseline._version = replace(version, vectors=_flat(ids, matrix))
     answerers = (Answerer(library, 0.52), Answerer(baseline, 0.52))
     for question in asked[:3]:
@@ -350,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
 
-    from index.embedder import SentenceEmbedder, load_embedder
+    from index.embedding.torch_backend import SentenceEmbedder, load_embedder
     from index.library import Library
     from index.settings import Settings
 

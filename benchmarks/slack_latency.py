@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, home: Path) -> Result:
     from speed_report import commit
 
     from bot.wording import FAILED
-    from index.embedder import SentenceEmbedder
+    from index.embedding.torch_backend import SentenceEmbedder
     from index.settings import DEFAULT_MODEL
     from tests.support.slack_web_api import SlackWebAPI
 

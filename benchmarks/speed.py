@@ -23,7 +23,7 @@ import numpy as np
 from speed_report import commit, machine, table
 
 from bot.answer import compose_answer
-from index.embedder import SentenceEmbedder
+from index.embedding.torch_backend import SentenceEmbedder
 from index.library import Library
 from index.records import Filters
 from index.settings import DEFAULT_MODEL, Settings
@@ -257,7 +257,7 @@ def ask_latency(stage: Stage, asked: Sequence[tuple[str, str]], warm_up: Sequenc
         for group, question in asked:
             started = time.perf_counter()
             vector = stage.embedder.embed([question])[0]
-            passages = library.search(question, Filters(), vector=vector, sentences=True)
+            passages = library.search_by_vector(question, vector, Filters(), sentences=True)
             searched = time.perf_counter()
             answer = compose_answer(
                 question,
@@ -283,7 +283,7 @@ def ask_latency(stage: Stage, asked: Sequence[tuple[str, str]], warm_up: Sequenc
     groups = ("scifact", "social_care")
     return {
         "min_score": stage.settings.min_score,
-        "library_chunks": int(version.vectors.ntotal),
+        "library_chunks": version.vectors.count,
         "index_open_seconds": opened,
         "questions": len(asked),
         "warm_up": len(warm_up),

@@ -73,7 +73,7 @@ UNANSWERABLE = [
 
 
 def best_scores(home: Path, questions: list[str]) -> list[float]:
-    from index.embedder import SentenceEmbedder
+    from index.embedding.torch_backend import SentenceEmbedder
     from index.library import Library
     from index.settings import Settings
 

@@ -64,12 +64,12 @@ class Answerer:
         settings = self.library.settings
         query = self.glossary.expand(question)
         vector = self._embedder().embed([query])[0]
-        passages = self.library.search(
+        passages = self.library.search_by_vector(
             query,
+            vector,
             filters,
             limit=max(CANDIDATE_PASSAGES, wanted),
             per_document=max(CANDIDATES_PER_DOCUMENT, settings.per_document),
-            vector=vector,
             sentences=True,
         )
         rarity = self.library.term_weights(query)  # the question's own terms are in the query

@@ -9,9 +9,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index import Settings
+
+if TYPE_CHECKING:
+    from index import Library
 
 CANDIDATES = 200  # per retriever, so that Recall@100 is not capped by the candidate lists
 
@@ -128,8 +131,8 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
         assert library.embedder is not None
         for question in questions:
             vector = library.embedder.embed([question.text])[0]
-            ranked = library.search(
-                question.text, limit=max(10, settings.passages), vector=vector, sentences=True
+            ranked = library.search_by_vector(
+                question.text, vector, limit=max(10, settings.passages), sentences=True
             )
             shown = ranked[: settings.passages]
             answer = compose_answer(
@@ -251,7 +254,7 @@ def answers_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _library(settings: Settings) -> Iterator[Any]:
+def _library(settings: Settings) -> Iterator[Library | None]:
     """The library opened with its model, or None (after saying why) when it holds nothing."""
     from index import CatalogError, Library, load_embedder
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from index.catalog import Catalog, CatalogError
-    from index.embedder import Embedder, ModelError, load_embedder
+    from index.embedding import Embedder, ModelError, load_embedder
     from index.glossary import load_glossary
     from index.lexical import ANALYZER, K1, B, terms
     from index.library import MODES, Library, LibraryBusy
@@ -40,7 +40,7 @@ _HOMES = {
         "Span", "StoredDocument",
     ),
     "index.catalog": ("Catalog", "CatalogError"),
-    "index.embedder": ("Embedder", "ModelError", "load_embedder"),
+    "index.embedding": ("Embedder", "ModelError", "load_embedder"),
     "index.lexical": ("ANALYZER", "B", "K1", "terms"),
     "index.sentences": ("split_sentences",),
     "index.sentence_vectors": ("embed_chunks",),

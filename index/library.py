@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from index import vectors
 from index.catalog import Catalog, meta_of, spans_of
-from index.embedder import Embedder, check_same_model, probe_vector
+from index.embedding import Embedder, check_same_model, probe_vector
 from index.lexical import ANALYZER, LexicalIndex, TermWeights
 from index.records import Document, DocumentMeta, Filters, LibraryStats, Passage, StoredDocument
-from index.retrieval import cap_per_group, reciprocal_rank_fusion, weighted_fusion
+from index.retrieval import cap_per_group
+from index.search import Candidates, find_candidates
 from index.sentence_vectors import embed_chunks, unpack
 from index.settings import Settings
 from index.store import (
@@ -34,6 +34,7 @@ from index.store import (
     version_dir,
 )
 from index.tables import ACTIVE, STAGED
+from index.vectors import VectorIndex
 
 CANDIDATES = 50  # per retriever, before fusion and the per-document cap
 # hybrid: weighted score fusion of dense and BM25 (the default); rrf: reciprocal rank fusion of the
@@ -173,7 +174,7 @@ class Library:
         row = self.catalog.library()
         if row is None or row.index_version != version:
             raise IndexFileError(f"index version {version} was replaced while it was being built")
-        manifest = {"version": version, "chunks": int(index.ntotal), "built_from_catalog": True}
+        manifest = {"version": version, "chunks": index.count, "built_from_catalog": True}
         save_version(
             self.index_root,
             IndexVersion(version, index, LexicalIndex.build(ids, texts), manifest),
@@ -189,48 +190,83 @@ class Library:
         per_document: int | None = None,
         mode: str = "hybrid",
         candidates: int = CANDIDATES,
-        vector: np.ndarray | None = None,
         sentences: bool = False,
     ) -> list[Passage]:
-        """Hybrid retrieval: dense and BM25 scores fused, a few passages per document at most.
+        """Hybrid retrieval for a question: its embedding, then `search_by_vector`."""
+        if self._searchable() is None:
+            return []
+        vector = self._require_embedder().embed([query])[0]
+        return self.search_by_vector(
+            query,
+            vector,
+            filters,
+            limit=limit,
+            per_document=per_document,
+            mode=mode,
+            candidates=candidates,
+            sentences=sentences,
+        )
 
-        `vector` is the query's embedding when the caller already has it; with `sentences`, each
-        passage carries its stored sentence vectors for choosing quotes.
+    def search_by_vector(
+        self,
+        query: str,
+        vector: np.ndarray,
+        filters: Filters | None = None,
+        *,
+        limit: int | None = None,
+        per_document: int | None = None,
+        mode: str = "hybrid",
+        candidates: int = CANDIDATES,
+        sentences: bool = False,
+    ) -> list[Passage]:
+        """Dense and BM25 candidates fused, a few passages per document at most, best first.
+
+        `vector` is the query's embedding (the caller has it already: a question is embedded
+        once); with `sentences`, each passage carries its stored sentence vectors for quotes.
         """
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
+        version = self._searchable()
+        if version is None:
+            return []
+        allowed = self._allowed(filters or Filters())
+        if allowed is not None and not len(allowed):
+            return []
+        found = find_candidates(
+            version, query, vector, allowed, mode, candidates, self.settings.dense_weight
+        )
+        limit = limit or self.settings.passages
+        chosen = self._top(found.fused, limit, per_document or self.settings.per_document)
+        return self._passages(version, vector, found, chosen, sentences)
+
+    def _searchable(self) -> IndexVersion | None:
+        """The current index version, ready to search with this library's model; None if empty."""
         self.catalog.require_schema()
         version = self.current()
         if version is None:
-            return []
+            return None
         version = self._current_analyzer(version)
         self.check_model()
-        embedder = self._require_embedder()
-        filters = filters or Filters()
-        allowed = None
-        if filters != Filters():
-            allowed = self.catalog.chunk_ids(self.catalog.filtered_document_ids(filters))
-            if not len(allowed):
-                return []
-        if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        if vector is None:
-            vector = embedder.embed([query])[0]
-        dense = dict(_dense_search(version.vectors, vector, candidates, allowed))
-        bm25 = version.lexical.score_all(query)
-        lexical = dict(version.lexical.search(query, candidates, allowed, bm25))
-        if mode == "hybrid":  # each retriever scores the other's finds, then scores are fused
-            dense.update(_cosines(version.vectors, vector, [i for i in lexical if i not in dense]))
-            unseen = [i for i in dense if i not in lexical]
-            lexical.update(version.lexical.scores(query, unseen, bm25))
-            fused = weighted_fusion(dense, lexical, self.settings.dense_weight)
-        elif mode == "rrf":
-            fused = reciprocal_rank_fusion([list(dense), list(lexical)])
-        else:
-            fused = sorted((dense if mode == "dense" else lexical).items(), key=lambda p: -p[1])
-        limit = limit or self.settings.passages
+        self._require_embedder()
+        return version
+
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        """The chunk ids the filters let through; None when nothing is filtered."""
+        if filters == Filters():
+            return None
+        return self.catalog.chunk_ids(self.catalog.filtered_document_ids(filters))
+
+    def _top(
+        self, fused: list[tuple[int, float]], limit: int, per_document: int
+    ) -> list[tuple[Hit, Any, Any]]:
+        """The best `limit` hits with their chunk and document rows, `per_document` at most each.
+
+        Rows are read from the catalog a page of hits at a time (usually one page), and a passage
+        that is only a heading is passed over.
+        """
         rows: dict[int, tuple[Any, Any]] = {}
 
         def ranked() -> Iterator[Hit]:
-            """Hits best first, their catalog rows read a page at a time: usually one page."""
             page = max(4 * limit, 32)
             for start in range(0, len(fused), page):
                 batch = fused[start : start + page]
@@ -240,24 +276,30 @@ class Library:
                     if i in rows and not _heading_only(rows[i][0]):
                         yield Hit(i, score)
 
-        chosen = cap_per_group(
-            ranked(),
-            lambda hit: rows[hit.chunk_id][1].id,
-            per_document or self.settings.per_document,
-            limit,
-        )
-        unseen = [h.chunk_id for h in chosen if h.chunk_id not in dense]
-        cosine = dense | _cosines(version.vectors, vector, unseen)
+        chosen = cap_per_group(ranked(), lambda hit: rows[hit.chunk_id][1].id, per_document, limit)
+        return [(hit, *rows[hit.chunk_id]) for hit in chosen]
+
+    def _passages(
+        self,
+        version: IndexVersion,
+        vector: np.ndarray,
+        found: Candidates,
+        chosen: list[tuple[Hit, Any, Any]],
+        sentences: bool,
+    ) -> list[Passage]:
+        """The chosen hits as passages: text, citation, page texts, both scores."""
+        unseen = [hit.chunk_id for hit, _, _ in chosen if hit.chunk_id not in found.dense]
+        cosine = found.dense | version.vectors.cosines(vector, unseen)
         wanted: dict[int, set[int]] = {}
-        for hit in chosen:
-            chunk, doc = rows[hit.chunk_id]
+        for _, chunk, doc in chosen:
             wanted.setdefault(doc.id, set()).update(s.page for s in spans_of(chunk))
         page_texts = self.catalog.pages_of(wanted)
-        stored = self.catalog.sentence_vectors([h.chunk_id for h in chosen]) if sentences else {}
+        ids = [hit.chunk_id for hit, _, _ in chosen]
+        stored = self.catalog.sentence_vectors(ids) if sentences else {}
         passages = []
-        for hit in chosen:
-            chunk, doc = rows[hit.chunk_id]
+        for hit, chunk, doc in chosen:
             spans = spans_of(chunk)
+            texts = page_texts[doc.id]
             passages.append(
                 Passage(
                     chunk_id=chunk.id,
@@ -268,14 +310,10 @@ class Library:
                     text=chunk.text,
                     spans=spans,
                     heading_path=tuple(chunk.heading_path),
-                    page_texts={
-                        s.page: page_texts[doc.id][s.page]
-                        for s in spans
-                        if s.page in page_texts[doc.id]
-                    },
+                    page_texts={s.page: texts[s.page] for s in spans if s.page in texts},
                     score=hit.fused,
                     dense_score=cosine[hit.chunk_id],
-                    lexical_score=lexical.get(hit.chunk_id, 0.0),
+                    lexical_score=found.lexical.get(hit.chunk_id, 0.0),
                     sentence_vectors=unpack(stored.get(chunk.id)),
                 )
             )
@@ -401,7 +439,7 @@ class Library:
             "model": embedder.name,
             "dimension": embedder.dimension,
             "documents": len(keep),
-            "chunks": int(vectors.ntotal),
+            "chunks": vectors.count,
             "created_at": datetime.now(UTC).isoformat(),
         }
         lexical = LexicalIndex.build(ids, texts)
@@ -418,7 +456,7 @@ class Library:
         activate: Sequence[int],
         remove: Sequence[int],
         dim: int,
-    ) -> Any:
+    ) -> VectorIndex:
         """The new vector index: the old one edited if it matches the catalog, else rebuilt.
 
         Rebuilt too when the library's new size calls for another kind of index (`vectors.plan`).
@@ -429,37 +467,20 @@ class Library:
                 index = load_version(self.index_root, old).vectors
             except RuntimeError:
                 index = None
-            if index is not None and index.ntotal == expected_old:
+            if index is not None and index.count == expected_old:
                 gone = self.catalog.chunk_ids(list(remove))
                 new_ids, matrix = self.catalog.embeddings(list(activate), dim)
-                if vectors.still_fits(index, expected_old - len(gone) + len(new_ids)):
-                    vectors.remove(index, gone)
-                    if len(new_ids):
-                        index.add_with_ids(matrix, new_ids)
+                if index.still_fits(expected_old - len(gone) + len(new_ids)):
+                    index.remove(gone)
+                    index.add(new_ids, matrix)
                     return index
         return _fresh_vectors(self.catalog, keep, dim)
 
 
-def _fresh_vectors(catalog: Catalog, document_ids: Sequence[int], dimension: int) -> Any:
+def _fresh_vectors(catalog: Catalog, document_ids: Sequence[int], dimension: int) -> VectorIndex:
     """A vector index of the given documents' stored chunk embeddings, keyed by chunk id."""
     ids, matrix = catalog.embeddings(list(document_ids), dimension)
-    return vectors.build(ids, matrix, dimension)
-
-
-def _dense_search(
-    index: object, query: np.ndarray, limit: int, allowed: np.ndarray | None
-) -> list[tuple[int, float]]:
-    return vectors.search(index, query, limit, allowed)
-
-
-def _cosines(vectors: object, query: np.ndarray, chunk_ids: Sequence[int]) -> dict[int, float]:
-    """Cosine similarity of the query to stored passages (vectors are normalised)."""
-    index = vectors  # faiss index with a direct id map, typed loosely (faiss ships no stubs)
-    out = {}
-    for chunk_id in chunk_ids:
-        stored = index.reconstruct(int(chunk_id))  # type: ignore[attr-defined]
-        out[int(chunk_id)] = float(np.dot(stored, query))
-    return out
+    return VectorIndex.build(ids, matrix, dimension)
 
 
 def _heading_only(chunk: Any) -> bool:

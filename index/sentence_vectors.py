@@ -19,7 +19,7 @@ from index.records import Span
 from index.sentences import split_sentences
 
 if TYPE_CHECKING:
-    from index.embedder import Embedder
+    from index.embedding import Embedder
 
 Key = tuple[int, int, int]  # page number, start and end offsets in that page's text
 SEPARATOR = 2  # a chunk's text joins its spans with a blank line

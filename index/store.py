@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 
 from index.lexical import LexicalIndex
+from index.vectors import VectorIndex
 
 VECTORS = "vectors.faiss"
 LEXICAL = "lexical.npz"
@@ -33,7 +34,7 @@ class IndexFileError(RuntimeError):
 @dataclass(frozen=True)
 class IndexVersion:
     version: int
-    vectors: Any  # faiss.IndexIDMap2 over catalog chunk ids
+    vectors: VectorIndex  # over catalog chunk ids
     lexical: LexicalIndex
     manifest: dict[str, Any]
 
@@ -45,22 +46,18 @@ def version_dir(root: Path, version: int) -> Path:
 def save_version(root: Path, version: IndexVersion, *, replace: bool = True) -> Path:
     """Write a version atomically: temp folder, fsync, rename.
 
-    The manifest records which kind of vector index was chosen (`vectors.describe`). With
+    The manifest records which kind of vector index was chosen (`VectorIndex.describe`). With
     `replace=False` (a reader building a published version another host wrote) a folder that
     another process renamed into place first is kept and this copy is dropped, so a process
     reading that folder never sees it swapped underneath it.
     """
-    import faiss
-
-    from index import vectors
-
     final = version_dir(root, version.version)
     temp = root / f".{final.name}.partial-{os.getpid()}"
     root.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(temp, ignore_errors=True)
     temp.mkdir()
     try:
-        faiss.write_index(version.vectors, str(temp / VECTORS))
+        version.vectors.write(temp / VECTORS)
         lex = version.lexical
         np.savez(
             temp / LEXICAL,
@@ -72,7 +69,7 @@ def save_version(root: Path, version: IndexVersion, *, replace: bool = True) -> 
             analyzer=np.asarray(lex.analyzer),
         )
         (temp / VOCABULARY).write_text(json.dumps(lex.vocabulary), encoding="utf-8")
-        manifest = {**version.manifest, "vectors": vectors.describe(version.vectors)}
+        manifest = {**version.manifest, "vectors": version.vectors.describe()}
         (temp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for path in temp.iterdir():
             _fsync(path)
@@ -97,12 +94,10 @@ def save_version(root: Path, version: IndexVersion, *, replace: bool = True) -> 
 
 def load_version(root: Path, version: int) -> IndexVersion:
     """Read a published version back."""
-    import faiss
-
     folder = version_dir(root, version)
     path = folder / VECTORS
     try:
-        vectors = faiss.read_index(str(path))
+        vectors = VectorIndex.read(path)
         path = folder / LEXICAL
         with np.load(path) as arrays:
             shape = tuple(int(x) for x in arrays["shape"])

@@ -68,7 +68,7 @@ def close_libraries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def real_embedder():  # type: ignore[no-untyped-def]
     """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from index.embedder import SentenceEmbedder
+    from index.embedding.torch_backend import SentenceEmbedder
 
     embedder = SentenceEmbedder("bundled:all-MiniLM-L6-v2")
     embedder.embed(["warm up"])

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.imports import imported_packages
+from tests.support.imports import imported_packages, imports
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
@@ -112,3 +112,27 @@ def test_the_surface_checker_sees_a_reach_inside(tmp_path: Path) -> None:
         ("index.tables", {"ACTIVE"}),
         ("index.store", set()),
     ]
+
+
+def test_embedding_backends_import_no_factory_and_the_factory_no_backend_at_import() -> None:
+    """No cycle: backends import `index.embedding.model` (and the export), never the package
+    whose factory picks them; the package imports a backend only inside the factory's branch."""
+    folder = ROOT / "index" / "embedding"
+    for path in sorted(folder.glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        taken = imports(path, "index.embedding")
+        assert "index.embedding" not in taken, path.name
+    tree = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
+    top_level = {
+        node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not top_level & {"index.embedding.torch_backend", "index.embedding.onnx_backend"}
+    code = (
+        "import sys, index.embedding\n"
+        "print(sorted(m for m in ('torch', 'onnxruntime', 'transformers') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.strip() == "[]"

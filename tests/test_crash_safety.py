@@ -46,7 +46,7 @@ def assert_consistent(library: Library) -> None:
     version = library.current()
     ids, _ = library.catalog.embeddings([d.id for d in docs], 64)
     assert version is not None
-    assert version.vectors.ntotal == len(ids)
+    assert version.vectors.count == len(ids)
     assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
     assert library.catalog.counts()["staged"] == 0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import ModelError
+from index.embedding import ModelError
 from index.library import Library, LibraryBusy
 from index.records import Chunk, Document, DocumentMeta, Filters, Span
 from index.settings import Settings
@@ -112,9 +112,9 @@ def test_index_matches_catalog_after_many_changes(settings: Settings) -> None:
     active = [d.id for d in library.catalog.documents()]
     assert sorted(active) == sorted([b, c])
     ids, matrix = library.catalog.embeddings(active, 64)
-    assert version.vectors.ntotal == len(ids)
+    assert version.vectors.count == len(ids)
     for chunk_id, vector in zip(ids, matrix, strict=True):
-        np.testing.assert_allclose(version.vectors.reconstruct(int(chunk_id)), vector)
+        np.testing.assert_allclose(version.vectors.vector(int(chunk_id)), vector)
     assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
 
 

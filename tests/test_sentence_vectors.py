@@ -68,7 +68,7 @@ def test_sentence_spans_locate_each_sentence_in_the_chunk_and_on_its_page() -> N
 def test_the_real_model_gives_passage_vectors_unchanged_and_sentence_vectors_that_choose(
     backend: str, real_embedder: Any, model_cache: Path
 ) -> None:
-    from index.onnx_embedder import OnnxEmbedder
+    from index.embedding.onnx_backend import OnnxEmbedder
 
     model = (
         real_embedder

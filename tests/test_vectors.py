@@ -11,6 +11,7 @@ from index import vectors
 from index.library import Library
 from index.settings import Settings
 from index.store import MANIFEST, version_dir
+from index.vectors import VectorIndex
 from tests.support.doubles import HashEmbedder
 from tests.support.library import PAGES, add, make_document
 
@@ -36,16 +37,16 @@ def test_plan_is_exact_while_small_and_ivf_when_large() -> None:
 def test_ivf_recall_against_exact_search(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", 1_000)
     ids, matrix = clustered(20_000)
-    index = vectors.build(ids, matrix, DIMENSION)
-    exact = vectors.build(ids[:1], matrix[:1], DIMENSION)
-    exact.reset()
-    exact.add_with_ids(matrix, ids)
-    assert vectors.kind(index) == "ivf-sq8" and vectors.kind(exact) == "flat"
+    index = VectorIndex.build(ids, matrix, DIMENSION)
+    exact = VectorIndex.build(ids[:1], matrix[:1], DIMENSION)
+    exact.index.reset()  # a flat index, then every vector: exact search over all of them
+    exact.add(ids, matrix)
+    assert index.kind == "ivf-sq8" and exact.kind == "flat"
     queries = clustered(100, seed=8)[1]
     recall = []
     for query in queries:
-        truth = {i for i, _ in vectors.search(exact, query, 10, None)}
-        found = {i for i, _ in vectors.search(index, query, 10, None)}
+        truth = {i for i, _ in exact.search(query, 10, None)}
+        found = {i for i, _ in index.search(query, 10, None)}
         recall.append(len(found & truth) / 10)
     assert np.mean(recall) >= 0.9
 
@@ -53,16 +54,16 @@ def test_ivf_recall_against_exact_search(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_ivf_edits_reconstructs_and_filters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", 1_000)
     ids, matrix = clustered(5_000)
-    index = vectors.build(ids, matrix, DIMENSION)
-    assert np.dot(index.reconstruct(int(ids[7])), matrix[7]) > 0.99  # 8-bit codes, close
-    vectors.remove(index, ids[:100])
-    assert index.ntotal == 4_900
-    assert all(i not in set(ids[:100]) for i, _ in vectors.search(index, matrix[5], 10, None))
-    index.add_with_ids(matrix[:100], ids[:100])
-    assert vectors.search(index, matrix[5], 1, None)[0][0] == ids[5]
+    index = VectorIndex.build(ids, matrix, DIMENSION)
+    assert np.dot(index.vector(int(ids[7])), matrix[7]) > 0.99  # 8-bit codes, close
+    index.remove(ids[:100])
+    assert index.count == 4_900
+    assert all(i not in set(ids[:100]) for i, _ in index.search(matrix[5], 10, None))
+    index.add(ids[:100], matrix[:100])
+    assert index.search(matrix[5], 1, None)[0][0] == ids[5]
     # A narrow filter finds its passages even far from the query's own lists.
     allowed = ids[[1, 2_000, 4_000]]
-    found = vectors.search(index, matrix[3_000], 10, allowed)
+    found = index.search(matrix[3_000], 10, allowed)
     assert sorted(i for i, _ in found) == sorted(allowed.tolist())
 
 
@@ -71,11 +72,11 @@ def test_still_fits_asks_for_a_rebuild_across_kinds_and_fourfold_growth(
 ) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", 1_000)
     ids, matrix = clustered(2_000)
-    flat = vectors.build(ids[:500], matrix[:500], DIMENSION)
-    assert vectors.still_fits(flat, 900) and not vectors.still_fits(flat, 1_000)
-    ivf = vectors.build(ids, matrix, DIMENSION)
-    assert vectors.still_fits(ivf, 2_500)
-    assert not vectors.still_fits(ivf, 9_000) and not vectors.still_fits(ivf, 900)
+    flat = VectorIndex.build(ids[:500], matrix[:500], DIMENSION)
+    assert flat.still_fits(900) and not flat.still_fits(1_000)
+    ivf = VectorIndex.build(ids, matrix, DIMENSION)
+    assert ivf.still_fits(2_500)
+    assert not ivf.still_fits(9_000) and not ivf.still_fits(900)
 
 
 def test_library_records_and_changes_its_index_kind_as_it_grows(

@@ -7,15 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import (
-    SAME_MODEL_COSINE,
-    ModelError,
-    SentenceEmbedder,
-    load_embedder,
-    resolve_model,
-)
+from index.embedding import ModelError, load_embedder, resolve_model
+from index.embedding.model import SAME_MODEL_COSINE
+from index.embedding.onnx_backend import OnnxEmbedder
+from index.embedding.onnx_export import export_folder
+from index.embedding.torch_backend import SentenceEmbedder
 from index.library import Library
-from index.onnx_embedder import OnnxEmbedder, export_folder
 from index.settings import Settings
 from tests.support.doubles import HashEmbedder
 from tests.support.library import add, make_document
