@@ -1,6 +1,6 @@
 """Each answer-quality change taken out in turn, for paired comparison with the product.
 
-    python benchmarks/answer_ablation.py benchmarks/answers/corpus.tsv --home LIBRARY --out DIR
+    python -m benchmarks.answer_ablation benchmarks/answers/corpus.tsv --home LIBRARY --out DIR
 
 Writes DIR/product.json and one DIR/without-<change>.json per change, each as
 `evidence eval answers --out` writes them, then prints `evidence eval compare` of the product
@@ -10,12 +10,10 @@ against each (run on the test split with --split test).
 from __future__ import annotations
 
 import argparse
-import sys
-from contextlib import ExitStack
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
 from unittest import mock
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import answer as answer_module
 from bot import answering
@@ -34,7 +32,7 @@ HAND_WEIGHTS = {  # the first hand-set weights, before the fit
     "lower_start": -1.0,
     "short": -0.5,
 }
-CHANGES = {
+CHANGES: dict[str, Callable[[], AbstractContextManager[object]]] = {
     "glossary": lambda: mock.patch.object(answering, "load_glossary", lambda _: Glossary({})),
     "scope": lambda: mock.patch.object(answering, "load_scope", lambda _: None),
     "fitted-weights": lambda: mock.patch.object(answer_module, "SENTENCE_WEIGHTS", HAND_WEIGHTS),

@@ -1,6 +1,6 @@
 """Warm `ask` latency on an existing library: retrieval alone, and retrieval plus the quoted answer.
 
-    python benchmarks/ask_latency.py --home DIR --queries ../shared/bench/scifact/queries.jsonl \
+    python -m benchmarks.ask_latency --home DIR --queries ../shared/bench/scifact/queries.jsonl \
         --out bench-results/ask_latency.json
 
 Questions come from a BEIR `queries.jsonl`, a question-set TSV (first column) or a text file
@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -44,7 +43,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results/ask_latency.json"))
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.answering import Answerer
     from index.embedding import load_embedder
     from index.library import Library

@@ -1,6 +1,6 @@
 """Fit the question classifier that tells which questions the library is not for.
 
-    python benchmarks/fit_outside.py [--hold fresh7 --hold independent] [--out FILE.json]
+    python -m benchmarks.fit_outside [--hold fresh7 --hold independent] [--out FILE.json]
 
 Reads every question of benchmarks/answers/ (corpus.tsv, refusals.tsv, risky.tsv,
 independent.tsv): answerable ones (with gold, or risky ones without) are the class "answerable";
@@ -30,9 +30,7 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from evidence.answer_set import read_answer_set
+from evaluation.answer_set import read_answer_set
 from index.embedding import load_embedder
 from index.glossary import load_glossary
 from index.settings import Settings

@@ -1,6 +1,6 @@
 """Fit the sentence scorer and the refusal model on an answer set's tune split, cross-validated.
 
-    python benchmarks/fit_selection.py benchmarks/answers/corpus.tsv --home LIBRARY [--out FILE]
+    python -m benchmarks.fit_selection benchmarks/answers/corpus.tsv --home LIBRARY [--out FILE]
 
 For every tune question it retrieves as the product does, scores every candidate sentence's
 features, and labels a sentence 1 when it is on the answer's page of the answer's file and holds
@@ -17,18 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import answer as answer_module
 from bot.answering import Answerer
 from bot.scope import load_scope
 from bot.selection import FEATURES, Candidate, scored, select
-from evidence.answer_set import Item, holds, read_answer_set, same_file
+from evaluation.answer_set import Item, holds, read_answer_set, same_file
 from index.embedding import load_embedder
 from index.library import Library
 from index.sentences import split_sentences
@@ -58,7 +55,7 @@ def logistic(
     return w
 
 
-def pairwise(rows: list[dict], l2: float = L2) -> tuple[dict[str, float], float]:  # type: ignore[type-arg]
+def pairwise(rows: list[dict], l2: float = L2) -> tuple[dict[str, float], float]:
     """A linear ranker from (answering, other) sentence pairs of each question (RankNet-style)."""
     diffs, labels = [], []
     for row in rows:
@@ -84,14 +81,15 @@ def gold_sentences(item: Item) -> list[str]:
     return out
 
 
-def on_page(item: Item, passage, page: int, source: str) -> bool:  # type: ignore[no-untyped-def]
+def on_page(item: Item, passage, page: int, source: str) -> bool:
     return same_file(source, item.file) and (
         not passage.paginated or not item.pages or page in item.pages
     )
 
 
-def collect(items: list[Item], answerer: Answerer) -> list[dict]:  # type: ignore[type-arg]
-    embed = answerer.library.embedder.embed  # type: ignore[union-attr]
+def collect(items: list[Item], answerer: Answerer) -> list[dict]:
+    assert answerer.library.embedder is not None, "the answerer's library needs its model"
+    embed = answerer.library.embedder.embed
     rows = []
     for item in items:
         found = answerer.retrieve(item.question)
@@ -124,7 +122,7 @@ def collect(items: list[Item], answerer: Answerer) -> list[dict]:  # type: ignor
 
 def judge(
     row: dict, weights: dict[str, float], bias: float, limit: int, per_document: int
-) -> tuple[int | None, list[Candidate]]:  # type: ignore[type-arg]
+) -> tuple[int | None, list[Candidate]]:
     """Rank of the first selected quote that holds the answer, as the harness counts it."""
     item: Item = row["item"]
     ranked = scored(row["ranked"], weights, bias)
@@ -225,10 +223,10 @@ def main() -> int:
     order = np.random.default_rng(7).permutation(len(rx))
     probability = np.zeros(len(rx))
     for n in range(FOLDS):
-        test = order[n::FOLDS]
-        train = np.setdiff1d(order, test)
-        w = logistic(rx[train], ry[train], l2=0.1, weights=balance[train])
-        probability[test] = 1 / (1 + np.exp(-(np.hstack([rx[test], np.ones((len(test), 1))]) @ w)))
+        held = order[n::FOLDS]
+        rest = np.setdiff1d(order, held)
+        w = logistic(rx[rest], ry[rest], l2=0.1, weights=balance[rest])
+        probability[held] = 1 / (1 + np.exp(-(np.hstack([rx[held], np.ones((len(held), 1))]) @ w)))
     curve = []
     for threshold in np.arange(0.1, 0.95, 0.05):
         wrong = float(np.mean(probability[ry == 1] < threshold))

@@ -1,6 +1,6 @@
 """What each retrieval step buys on a BEIR dataset, from a library `evidence eval beir` built.
 
-    python benchmarks/fusion_ablation.py --home DIR --dataset ../shared/bench/scifact --split train
+    python -m benchmarks.fusion_ablation --home DIR --dataset ../shared/bench/scifact --split train
 
 Reads the passages and their stored embeddings from the library's catalog (no re-embedding), embeds
 the queries once, then scores every passage for every query in memory, one step at a time: BM25 as
@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +24,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from evidence.evaluation import mean_scores, per_query, read_beir
+from evaluation.retrieval import mean_scores, per_query, read_beir
 from index import lexical
 from index.catalog import Catalog, lexical_text
 from index.embedding import load_embedder

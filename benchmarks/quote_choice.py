@@ -1,6 +1,6 @@
 """Quotes chosen with stored sentence vectors against quotes chosen by embedding each sentence.
 
-    python benchmarks/quote_choice.py --home DIR --queries benchmarks/corpus_questions.tsv \
+    python -m benchmarks.quote_choice --home DIR --queries benchmarks/corpus_questions.tsv \
         --out bench-results/quote_choice.json
 
 For every question the passages are retrieved once; the answer is then composed twice from the
@@ -20,14 +20,14 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from ask_latency import percentiles, read_questions  # this folder is on the path when run
+
+from benchmarks.ask_latency import percentiles, read_questions
 
 SEED = 7
 KEPT_WORDS = 0.4
@@ -78,7 +78,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results/quote_choice.json"))
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bot.answer import compose_answer
     from index.embedding import load_embedder
     from index.library import Library

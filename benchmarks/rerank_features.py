@@ -1,6 +1,6 @@
 """Would a learned reranking of the hybrid top 100 pay? Features, fitted weights, cross-validated.
 
-    python benchmarks/rerank_features.py --home DIR --dataset ../shared/bench/scifact --split train
+    python -m benchmarks.rerank_features --home DIR --dataset ../shared/bench/scifact --split train
 
 Reads a library `evidence eval beir` built (passages, stored embeddings and sentence vectors),
 takes each claim's 100 best documents by the hybrid score (dense weight 0.6, a document scored by
@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fusion_ablation import Loaded, bm25, load
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from evidence.evaluation import mean_scores, per_query
+from benchmarks.fusion_ablation import Loaded, bm25, load
+from evaluation.retrieval import mean_scores, per_query
 from index import lexical
 from index.sentence_vectors import unpack
 

@@ -1,6 +1,6 @@
 """Scale benchmark: libraries of 10k, 100k and 1M passages, every figure beside its plain baseline.
 
-Run from the repository root: `python benchmarks/scale.py` (`--sizes 10k,100k` for a shorter run).
+Run from the repository root: `python -m benchmarks.scale` (`--sizes 10k,100k` for a shorter run).
 Prints a table and writes JSON (default `bench-results/scale.json`).
 
 - 10k: real text. SciFact abstracts (one text file each) and `../shared/corpus` go through
@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from speed_report import commit, cpu
+
+from benchmarks.speed_report import commit, cpu
 
 REPO = Path(__file__).resolve().parents[1]
 SCIFACT = REPO.parent / "shared" / "bench" / "scifact"
@@ -80,7 +81,7 @@ def timed(run: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def ingest_real(settings: Any, embedder: Any, work: Path, scifact_docs: int | None) -> Result:
-    from evidence.evaluation import read_beir, write_corpus
+    from evaluation.retrieval import read_beir, write_corpus
     from index.library import Library
     from ingest.job import ingest
 
@@ -308,18 +309,17 @@ def whole_ask(library: Any, baseline: Any, asked: Sequence[str]) -> Result:
     version = library.current()
     catalog = library.catalog
     ids, matrix = catalog.embeddings([d.id for d in catalog.documents()], version.vectors.dimension)
-    baseline._version = replace(version, vectors=_flat(ids, matrix))
     answerers = (Answerer(library, 0.52), Answerer(baseline, 0.52))
-    for question in asked[:3]:
-        for answerer in answerers:
-            answerer.answer(question)
     seconds: tuple[list[float], list[float]] = ([], [])
-    for n, question in enumerate(asked):
-        for side in (n % 2, 1 - n % 2):
-            started = time.perf_counter()
-            answerers[side].answer(question)
-            seconds[side].append(time.perf_counter() - started)
-    baseline._version = None
+    with baseline.pinned(replace(version, vectors=_flat(ids, matrix))):
+        for question in asked[:3]:
+            for answerer in answerers:
+                answerer.answer(question)
+        for n, question in enumerate(asked):
+            for side in (n % 2, 1 - n % 2):
+                started = time.perf_counter()
+                answerers[side].answer(question)
+                seconds[side].append(time.perf_counter() - started)
     return {"latency_ms": percentiles(seconds[0]), "baseline_latency_ms": percentiles(seconds[1])}
 
 
@@ -353,7 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
 
-    from index.embedding.torch_backend import SentenceEmbedder, load_embedder
+    from index.embedding import load_embedder
+    from index.embedding.torch_backend import SentenceEmbedder
     from index.library import Library
     from index.settings import Settings
 

@@ -1,6 +1,6 @@
 """Slack latency benchmark: ack time and time to answer for a burst of @mentions over real HTTP.
 
-Run from the repository root: `python benchmarks/slack_latency.py` (`--concurrency 50` by default).
+Run from the repository root: `python -m benchmarks.slack_latency` (`--concurrency 50` by default).
 It builds the sample library in a temporary folder (or opens `--home`), starts the Slack Web API
 double from `tests/slack_web_api.py` and the bot's own HTTP server on 127.0.0.1, answers one warm-up
 mention, then sends `--concurrency` signed `app_mention` deliveries at once, each a different
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # for tests/slack_web_api.py and tests/slack_requests.py
 
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
@@ -136,8 +134,7 @@ def answers_by_thread(api: Any, wanted: set[str], timeout: float) -> dict[str, A
 
 
 def run(args: argparse.Namespace, home: Path) -> Result:
-    from speed_report import commit
-
+    from benchmarks.speed_report import commit
     from bot.wording import FAILED
     from index.embedding.torch_backend import SentenceEmbedder
     from index.settings import DEFAULT_MODEL

@@ -1,6 +1,6 @@
 """Speed benchmark: parsing, chunking, embedding, ingestion and ask latency on this machine.
 
-Run from the repository root: `python benchmarks/speed.py` (or `--quick` for a smoke run).
+Run from the repository root: `python -m benchmarks.speed` (or `--quick` for a smoke run).
 It prints a table and writes every number, with the machine's details, to a JSON file.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from speed_report import commit, machine, table
 
+from benchmarks.speed_report import commit, machine, table
 from bot.answer import compose_answer
 from index.embedding.torch_backend import SentenceEmbedder
 from index.library import Library

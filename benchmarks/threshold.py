@@ -4,7 +4,7 @@ Asks questions the library can answer and questions it cannot, records the best 
 similarity for each, and reports the threshold that separates them best. Prints a table and writes
 JSON.
 
-    python benchmarks/threshold.py --home /tmp/corpus-library --out bench-results/threshold.json
+    python -m benchmarks.threshold --home /tmp/corpus-library --out bench-results/threshold.json
 
 The library should hold ../shared/corpus (`evidence --home DIR ingest ../shared/corpus`).
 """

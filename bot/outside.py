@@ -73,7 +73,7 @@ def load_outside_model(path: Path | None = None, threshold: float | None = None)
     except (OSError, ValueError, KeyError, TypeError) as failure:
         raise OutsideModelError(
             f"cannot read the question classifier {source}: {failure}; write one with "
-            "benchmarks/fit_outside.py --out, or unset EVIDENCE_OUTSIDE_MODEL"
+            "python -m benchmarks.fit_outside --out, or unset EVIDENCE_OUTSIDE_MODEL"
         ) from failure
     return OutsideModel(
         model=data["model"],

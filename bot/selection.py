@@ -2,8 +2,9 @@
 features, and the best are taken whole, without near-duplicates, a few per document.
 
 Pure functions over records: no FAISS, no model (sentence cosines arrive computed). The weights
-were fitted by `benchmarks/fit_selection.py` on the tune split of `benchmarks/answers/corpus.tsv`
-with cross-validation; docs/quality.md gives the comparison that kept them.
+were fitted by `python -m benchmarks.fit_selection` on the tune split of
+`benchmarks/answers/corpus.tsv` with cross-validation; docs/quality.md gives the comparison that
+kept them.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def eval_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def beir_command(settings: Settings, args: argparse.Namespace) -> int:
-    from evidence.evaluation import (
+    from evaluation.retrieval import (
         document_run,
         markdown_table,
         mean_scores,
@@ -111,7 +111,7 @@ def _write(args: argparse.Namespace, data: dict[str, Any], table: str) -> None:
 
 def questions_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answer import compose_answer
-    from evidence.question_set import (
+    from evaluation.question_set import (
         QuestionSetError,
         judge,
         markdown,
@@ -187,7 +187,7 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def answers_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.answering import Answerer
-    from evidence.answer_set import (
+    from evaluation.answer_set import (
         AnswerSetError,
         judge,
         markdown,
@@ -274,7 +274,7 @@ def _library(settings: Settings) -> Iterator[Library | None]:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from evidence.comparison import compare
+    from evaluation.comparison import compare
 
     try:
         a = json.loads(Path(args.a).read_text(encoding="utf-8"))["per_query"]

@@ -61,6 +61,7 @@ class Library:
         self.embedder = embedder
         self.index_root: Path = settings.index_dir
         self._version: IndexVersion | None = None
+        self._pinned: IndexVersion | None = None
         self._model_checked = False
 
     def close(self) -> None:
@@ -143,8 +144,24 @@ class Library:
         row = self.catalog.library()
         return row.index_version if row else None
 
+    def open_version(self, version: int) -> IndexVersion:
+        """One index version of this library, read from its folder (an older one, say)."""
+        return load_version(self.index_root, version)
+
+    @contextmanager
+    def pinned(self, version: IndexVersion) -> Iterator[None]:
+        """Answer from `version` (opened here, or built by the caller over the same catalog)
+        instead of following the catalog's published version, until the block ends."""
+        self._pinned = version
+        try:
+            yield
+        finally:
+            self._pinned = None
+
     def current(self) -> IndexVersion | None:
         """The published index version, reloaded when a writer has published a newer one."""
+        if self._pinned is not None:
+            return self._pinned
         for attempt in range(2):
             row = self.catalog.library()
             if row is None or row.index_version == 0:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answer, Citation
-from evidence.answer_set import (
+from evaluation.answer_set import (
     AnswerSetError,
     holds,
     judge,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.retrieval import document_run, scores
 from evidence.cli import run
-from evidence.evaluation import document_run, scores
 
 
 def test_metrics_match_a_hand_computed_case() -> None:
@@ -72,7 +72,7 @@ def test_eval_beir_reports_every_mode(
 
 
 def test_paired_comparison_needs_a_real_difference() -> None:
-    from evidence.comparison import compare
+    from evaluation.comparison import compare
 
     base = {str(q): 0.5 for q in range(40)}
     same = compare(base, dict(base), "ndcg@10")

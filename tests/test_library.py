@@ -71,6 +71,19 @@ def test_filters_and_per_document_cap(settings: Settings) -> None:
     assert len({p.document_id for p in capped}) == 3
 
 
+def test_a_library_can_answer_from_an_older_index_version(settings: Settings) -> None:
+    library = Library(settings, HashEmbedder())
+    add(library, make_document("supervision"))
+    add(library, make_document("retention"))
+    titles = {p.meta.title for p in library.search("social workers", limit=10)}
+    assert titles == {"supervision study", "retention study"} and library.version() == 2
+    with library.pinned(library.open_version(1)):
+        assert {p.meta.title for p in library.search("social workers", limit=10)} == {
+            "supervision study"
+        }
+    assert {p.meta.title for p in library.search("social workers", limit=10)} == titles
+
+
 def test_a_library_refuses_another_model(settings: Settings) -> None:
     add(Library(settings, HashEmbedder()), make_document("supervision"))
     other = Library(settings, HashEmbedder(dimension=32, name="other-model"))

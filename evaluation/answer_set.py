@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.answer import Answer, Citation
 from bot.selection import contents_residue, same_point
-from evidence.question_set import parse_pages, share
+from evaluation.question_set import parse_pages, share
 from index import terms
 
 REQUIRED = ("id", "split", "style", "question", "file", "pages", "answer")
