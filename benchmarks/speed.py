@@ -31,6 +31,7 @@ from ingest.chunking import chunk_blocks
 from ingest.job import ADDED, FAILED, ingest
 from ingest.loaded import LoadedDocument, RejectedFile
 from ingest.loading import load_file
+from ingest.settings import IngestSettings
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -46,6 +47,8 @@ QUICK_QUESTIONS = 20
 QUICK_MIN_CHUNKS = 600
 
 Result = dict[str, Any]
+
+INGEST = IngestSettings()  # what `ingest()` uses unless told otherwise
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,9 @@ class Stage:
             document.pages,
             document.blocks,
             self.embedder.count_tokens,
-            target_tokens=self.settings.chunk_tokens,
+            target_tokens=INGEST.chunk_tokens,
             max_tokens=self.embedder.max_tokens,
-            overlap_tokens=self.settings.chunk_overlap,
+            overlap_tokens=INGEST.chunk_overlap,
         )
 
 
@@ -200,7 +203,7 @@ def timed_ingest(library: Library, paths: Sequence[Path], before: dict[str, int]
 def write_abstracts(stage: Stage, corpus_jsonl: Path, folder: Path, needed: int) -> Result:
     """Write SciFact abstracts as text files, title first, until they make `needed` chunks."""
     folder.mkdir(parents=True)
-    max_bytes = int(stage.settings.max_file_mb * 2**20)
+    max_bytes = INGEST.max_bytes
     written = chunks = 0
     started = time.perf_counter()
     with corpus_jsonl.open(encoding="utf-8") as lines:
@@ -303,7 +306,7 @@ def run(args: argparse.Namespace, work: Path) -> Result:
 
     pdfs = corpus_pdfs(args.corpus, args.quick)
     log(f"parsing {len(pdfs)} PDFs from {args.corpus}")
-    documents, results["parsing"] = parse_pdfs(pdfs, int(settings.max_file_mb * 2**20))
+    documents, results["parsing"] = parse_pdfs(pdfs, INGEST.max_bytes)
 
     log("loading the embedding model")
     embedder, results["model"] = load_model(settings, args.torch_threads)

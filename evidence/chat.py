@@ -8,7 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from evidence.settings import ProcessSettings
 from index import Settings
+from ingest.settings import IngestSettings
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,9 @@ class Chat:
     load: Callable[[Path], str]
 
 
-def open_chat(settings: Settings) -> Chat:
-    """The library in `settings.home`, with the model and index loaded up front, and its records."""
+def open_chat(process: ProcessSettings) -> Chat:
+    """The library in `process.library.home`, with the model and index loaded up front, and its
+    records; files staff send are loaded with `process.ingest`."""
     from bot.answering import Answerer
     from bot.desk import Desk
     from bot.records.answers import AnswerLog
@@ -29,6 +32,7 @@ def open_chat(settings: Settings) -> Chat:
     from bot.records.deliveries import Deliveries
     from index import Library, load_embedder
 
+    settings = process.library
     library = Library(settings, load_embedder(settings))
     library.require_schema()
     library.check_model()
@@ -41,10 +45,12 @@ def open_chat(settings: Settings) -> Chat:
     conversations.forget_older_than(timedelta(days=settings.audit_days))
     deliveries.forget_older_than(timedelta(days=1))
     desk = Desk(Answerer(library, settings.min_score), answers, conversations)
-    return Chat(desk, deliveries, file_loader(settings, library.embedder))
+    return Chat(desk, deliveries, file_loader(settings, library.embedder, process.ingest))
 
 
-def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
+def file_loader(
+    settings: Settings, embedder: Any, ingesting: IngestSettings | None = None
+) -> Callable[[Path], str]:
     """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
 
     def load(path: Path) -> str:
@@ -53,7 +59,7 @@ def file_loader(settings: Settings, embedder: Any) -> Callable[[Path], str]:
 
         writer = Library(settings, embedder)
         try:
-            report = ingest(writer, [path])
+            report = ingest(writer, [path], settings=ingesting)
         except LibraryBusy as error:
             return f"not added yet: {error}"
         finally:

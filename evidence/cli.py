@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Mapping, Sequence
 
-from index import DOC_TYPES, Settings
+from evidence.settings import ProcessSettings
+from index import DOC_TYPES
 
 EPILOG = "Settings come from the environment (EVIDENCE_HOME, DATABASE_URL, EVIDENCE_MODEL, ...)."
 
@@ -191,18 +192,19 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     """Parse, build the settings once, dispatch; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings.from_environ(environ, home=args.home, model=args.model)
+        process = ProcessSettings.from_environ(environ, home=args.home, model=args.model)
     except ValueError as error:
         print(f"evidence: {error}", file=sys.stderr)
         return 2
+    settings = process.library
     if args.command == "ingest":
         from evidence.ingest_command import ingest_command
 
-        return ingest_command(settings, args)
+        return ingest_command(process, args)
     if args.command == "eval":
         from evidence.eval_command import eval_command
 
-        return eval_command(settings, args)
+        return eval_command(process, args)
     if args.command == "note":
         from evidence.ask_command import note_command
 
@@ -216,11 +218,11 @@ def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     if args.command == "slack":
         from evidence.slack_command import slack_command
 
-        return slack_command(settings, args)
+        return slack_command(process, args)
     if args.command == "teams":
         from evidence.teams_command import teams_command
 
-        return teams_command(settings, args)
+        return teams_command(process, args)
     from evidence.library_commands import library_command
 
     return library_command(settings, args)

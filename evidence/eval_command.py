@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evidence.settings import ProcessSettings
 from index import Settings
 
 if TYPE_CHECKING:
@@ -19,17 +20,18 @@ if TYPE_CHECKING:
 CANDIDATES = 200  # per retriever, so that Recall@100 is not capped by the candidate lists
 
 
-def eval_command(settings: Settings, args: argparse.Namespace) -> int:
+def eval_command(process: ProcessSettings, args: argparse.Namespace) -> int:
+    settings = process.library
     if args.eval_command == "questions":
         return questions_command(settings, args)
     if args.eval_command == "answers":
         return answers_command(settings, args)
     if args.eval_command == "compare":
         return compare_command(args)
-    return beir_command(settings, args)
+    return beir_command(process, args)
 
 
-def beir_command(settings: Settings, args: argparse.Namespace) -> int:
+def beir_command(process: ProcessSettings, args: argparse.Namespace) -> int:
     from evaluation.retrieval import (
         document_run,
         markdown_table,
@@ -41,6 +43,7 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
     from index import ANALYZER, K1, MODES, B, Library, load_embedder
     from ingest.job import ingest
 
+    settings, ingesting = process.library, process.ingest
     folder = Path(args.path)
     try:
         corpus, queries, qrels = read_beir(folder, args.split)
@@ -54,7 +57,7 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
     write_corpus(corpus, documents)
     library = Library(settings, load_embedder(settings))
     try:
-        report = ingest(library, [documents])
+        report = ingest(library, [documents], settings=ingesting)
         results = {}
         queries_table = {}
         timings = {}
@@ -77,8 +80,8 @@ def beir_command(settings: Settings, args: argparse.Namespace) -> int:
     config = {
         "model": library.embedder.name if library.embedder else settings.model,
         "embedding_backend": settings.embedding_backend,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap": settings.chunk_overlap,
+        "chunk_tokens": ingesting.chunk_tokens,
+        "chunk_overlap": ingesting.chunk_overlap,
         "fusion": f"hybrid: weighted scores, dense weight {settings.dense_weight}; rrf: k=60",
         "bm25": f"k1={K1}, b={B}, {ANALYZER}, title and section path with every passage",
         "candidates": CANDIDATES,

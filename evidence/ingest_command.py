@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from index import Settings
+from evidence.settings import ProcessSettings
 
 OVERRIDE_FLAGS = (
     "title", "authors", "publisher", "year", "date", "source_url", "licence", "doc_type",
@@ -15,12 +15,13 @@ OVERRIDE_FLAGS = (
 )  # fmt: skip
 
 
-def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
+def ingest_command(process: ProcessSettings, args: argparse.Namespace) -> int:
     from index import Library, LibraryBusy, ModelError, load_embedder
     from ingest.discovery import ManifestError
     from ingest.job import FAILED, ingest
 
     overrides = {k: getattr(args, k) for k in OVERRIDE_FLAGS if getattr(args, k) is not None}
+    settings = process.library
     library = Library(settings, load_embedder(settings))
     bars = _Bars(enabled=not args.no_progress)
     try:
@@ -30,6 +31,7 @@ def ingest_command(settings: Settings, args: argparse.Namespace) -> int:
             overrides=overrides,
             sync=args.sync,
             progress=bars.progress(),
+            settings=process.ingest,
         )
     except (FileNotFoundError, LibraryBusy, ManifestError, ModelError) as error:
         bars.close()

@@ -29,11 +29,11 @@ if TYPE_CHECKING:
     )
     from index.sentence_vectors import embed_chunks
     from index.sentences import split_sentences
-    from index.settings import DEFAULT_MODEL, ENVIRONMENT, Settings
+    from index.settings import DEFAULT_MODEL, ENVIRONMENT, Settings, check_known, section_values
     from index.term_lists import TermListError, merged, read_term_lists
 
 _HOMES = {
-    "index.settings": ("DEFAULT_MODEL", "ENVIRONMENT", "Settings"),
+    "index.settings": ("DEFAULT_MODEL", "ENVIRONMENT", "Settings", "check_known", "section_values"),
     "index.library": ("Library", "LibraryBusy", "MODES"),
     "index.records": (
         "Chunk", "DOC_TYPES", "Document", "DocumentMeta", "Filters", "LibraryStats", "Passage",
@@ -73,11 +73,13 @@ __all__ = [
     "Span",
     "StoredDocument",
     "TermListError",
+    "check_known",
     "embed_chunks",
     "load_embedder",
     "load_glossary",
     "merged",
     "read_term_lists",
+    "section_values",
     "split_sentences",
     "terms",
 ]  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -13,16 +13,14 @@ DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
 Backend = Literal["torch", "onnx", "onnx-int8"]
 DEFAULT_BACKEND: Backend = "onnx-int8"
 
-# Environment variable -> settings field. Platform names are kept as the platforms spell them.
+# Environment variable -> field of the library's section (docs/settings.md). Ingestion, Slack and
+# Teams have sections of their own; the command line builds them all at once (evidence.settings).
 ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_HOME": "home",
     "DATABASE_URL": "database_url",
     "EVIDENCE_MODEL": "model",
     "EVIDENCE_EMBEDDING_BACKEND": "embedding_backend",
     "EVIDENCE_MODEL_CACHE": "model_cache",
-    "EVIDENCE_MAX_FILE_MB": "max_file_mb",
-    "EVIDENCE_CHUNK_TOKENS": "chunk_tokens",
-    "EVIDENCE_CHUNK_OVERLAP": "chunk_overlap",
     "EVIDENCE_MIN_SCORE": "min_score",
     "EVIDENCE_PASSAGES": "passages",
     "EVIDENCE_PER_DOCUMENT": "per_document",
@@ -34,22 +32,11 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_OUTSIDE_THRESHOLD": "outside_threshold",
     "EVIDENCE_OUTSIDE_MODEL": "outside_model",
     "EVIDENCE_AUDIT_DAYS": "audit_days",
-    "EVIDENCE_SLACK_STAFF": "slack_staff",
-    "SLACK_BOT_TOKEN": "slack_bot_token",
-    "SLACK_SIGNING_SECRET": "slack_signing_secret",
-    "SLACK_APP_TOKEN": "slack_app_token",
-    "SLACK_API_URL": "slack_api_url",
-    "EVIDENCE_TEAMS_STAFF": "teams_staff",
-    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": "teams_client_id",
-    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "teams_client_secret",
-    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": "teams_tenant_id",
-    "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "teams_anonymous_allowed",
-    "PORT": "port",
 }
 
 
 class Settings(BaseModel):
-    """Where the library lives and how it behaves; see docs/settings.md."""
+    """Where the library lives, how it searches and answers: the library's settings section."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -58,9 +45,6 @@ class Settings(BaseModel):
     model: str = DEFAULT_MODEL
     embedding_backend: Backend = DEFAULT_BACKEND
     model_cache: Path | None = None  # ONNX exports of the model; None: `models/` in `home`
-    max_file_mb: float = 100.0
-    chunk_tokens: int = Field(default=180, ge=32, le=250)
-    chunk_overlap: int = Field(default=30, ge=0, le=100)
     min_score: float = Field(default=0.3, ge=-1.0, le=1.0)
     passages: int = Field(default=5, ge=1, le=20)
     per_document: int = Field(default=3, ge=1, le=10)
@@ -73,37 +57,19 @@ class Settings(BaseModel):
     outside_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     outside_model: Path | None = None  # a classifier of benchmarks/fit_outside.py, not ours
     audit_days: int = Field(default=365, ge=1)
-    slack_staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)
-    slack_bot_token: str | None = Field(default=None, repr=False)
-    slack_signing_secret: str | None = Field(default=None, repr=False)
-    slack_app_token: str | None = Field(default=None, repr=False)
-    slack_api_url: str = "https://slack.com/api/"
-    teams_staff: str = ""  # comma-separated Entra object ids of evidence staff
-    teams_client_id: str | None = None  # the bot's Entra app registration (single-tenant)
-    teams_client_secret: str | None = Field(default=None, repr=False)
-    teams_tenant_id: str | None = None
-    teams_anonymous_allowed: bool = False  # local testing only: no Bot Connector tokens checked
-    port: int = Field(default=3000, ge=0, le=65535)
 
     @classmethod
     def from_environ(
         cls, environ: Mapping[str, str] | None = None, **overrides: object
     ) -> Settings:
-        """Build settings from `EVIDENCE_*`/platform variables, then explicit overrides.
+        """The library's section from its variables, then explicit overrides (a script's).
 
         Raises:
-            ValueError: an `EVIDENCE_*` variable this program does not know (a typo, say).
+            ValueError: an `EVIDENCE_*` variable no section knows (a typo, say).
         """
         env = os.environ if environ is None else environ
-        unknown = sorted(k for k in env if k.startswith("EVIDENCE_") and k not in ENVIRONMENT)
-        if unknown:
-            known = ", ".join(sorted(ENVIRONMENT))
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; known settings: {known}")
-        values: dict[str, object] = {
-            field: env[name] for name, field in ENVIRONMENT.items() if env.get(name)
-        }
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls.model_validate(values)
+        check_known(env, KNOWN)
+        return cls.model_validate({**section_values(env, ENVIRONMENT), **drop_none(overrides)})
 
     @property
     def catalog_url(self) -> str:
@@ -118,17 +84,38 @@ class Settings(BaseModel):
         return f"sqlite:///{(self.home / 'catalog.sqlite3').resolve()}"
 
     @property
-    def staff_ids(self) -> tuple[str, ...]:
-        return tuple(x.strip() for x in self.slack_staff.split(",") if x.strip())
-
-    @property
-    def teams_staff_ids(self) -> tuple[str, ...]:
-        return tuple(x.strip().casefold() for x in self.teams_staff.split(",") if x.strip())
-
-    @property
     def model_cache_dir(self) -> Path:
         return self.model_cache or self.home / "models"
 
     @property
     def index_dir(self) -> Path:
         return self.home / "index"
+
+
+def section_values(env: Mapping[str, str], names: Mapping[str, str]) -> dict[str, object]:
+    """The values a section's variables set (empty ones count as unset)."""
+    return {field: env[name] for name, field in names.items() if env.get(name)}
+
+
+def drop_none(overrides: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in overrides.items() if v is not None}
+
+
+def check_known(env: Mapping[str, str], known: Collection[str]) -> None:
+    """Raise ValueError naming every `EVIDENCE_*` variable that no section knows."""
+    unknown = sorted(k for k in env if k.startswith("EVIDENCE_") and k not in known)
+    if unknown:
+        raise ValueError(
+            f"unknown setting(s) {', '.join(unknown)}; known settings: {', '.join(sorted(known))}"
+        )
+
+
+# Every variable of every section, so a script that builds the library's section alone still
+# refuses a typo and accepts the others' variables. evidence.settings checks it matches.
+KNOWN = frozenset(
+    {
+        *ENVIRONMENT,
+        "EVIDENCE_MAX_FILE_MB", "EVIDENCE_CHUNK_TOKENS", "EVIDENCE_CHUNK_OVERLAP",
+        "EVIDENCE_SLACK_STAFF", "EVIDENCE_TEAMS_STAFF",
+    }
+)  # fmt: skip

@@ -15,6 +15,7 @@ from ingest.discovery import discover, manifest_overrides
 from ingest.loaded import RejectedFile
 from ingest.loading import load_file
 from ingest.metadata import apply_overrides, infer_metadata
+from ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 ADDED, UPDATED, UNCHANGED, REMOVED, FAILED = "added", "updated", "unchanged", "removed", "failed"
@@ -87,9 +88,14 @@ def ingest(
     overrides: Mapping[str, object] | None = None,
     sync: bool = False,
     progress: Progress | None = None,
+    settings: IngestSettings | None = None,
 ) -> RunReport:
-    """Load, chunk, embed and publish the files under `paths`; bad files are reported, not fatal."""
+    """Load, chunk, embed and publish the files under `paths`; bad files are reported, not fatal.
+
+    `settings` limits file size and shapes the chunks (the defaults when not given).
+    """
     started = time.perf_counter()
+    settings = settings or IngestSettings()
     progress = progress or Progress()
     sidecars = manifest_overrides(paths)
     files = discover(paths, named=set(sidecars))
@@ -104,6 +110,7 @@ def ingest(
         for path in files:
             result = _read_file(
                 library,
+                settings,
                 path,
                 active,
                 staged,
@@ -176,6 +183,7 @@ def _unchanged(previous: StoredDocument, overrides: Mapping[str, object], plan: 
 
 def _read_file(
     library: Library,
+    settings: IngestSettings,
     path: Path,
     active: Mapping[str, StoredDocument],
     staged: Mapping[tuple[str, str], StoredDocument],
@@ -211,7 +219,7 @@ def _read_file(
             notes=("resumed from an interrupted run",),
         )
     try:
-        document = _parse(library, path, content_hash, overrides)
+        document = _parse(library, settings, path, content_hash, overrides)
     except RejectedFile as error:
         return Outcome(source, FAILED, error.reason, error.advice)
     except ValueError as error:  # a bad metadata override
@@ -228,12 +236,15 @@ def _read_file(
 
 
 def _parse(
-    library: Library, path: Path, content_hash: str, overrides: Mapping[str, object]
+    library: Library,
+    settings: IngestSettings,
+    path: Path,
+    content_hash: str,
+    overrides: Mapping[str, object],
 ) -> Document:
-    settings = library.settings
     embedder = library.embedder
     assert embedder is not None
-    loaded = load_file(path, int(settings.max_file_mb * 1024 * 1024))
+    loaded = load_file(path, settings.max_bytes)
     meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
     chunks = chunk_blocks(
         loaded.pages,

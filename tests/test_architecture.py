@@ -68,7 +68,7 @@ INDEX_SURFACE = {
     "DocumentMeta", "ENVIRONMENT", "Embedder", "Filters", "K1", "Library", "LibraryBusy",
     "LibraryStats", "MODES", "ModelError", "Passage", "Settings", "Span", "StoredDocument",
     "TermListError", "embed_chunks", "load_embedder", "load_glossary", "merged",
-    "read_term_lists", "split_sentences", "terms",
+    "read_term_lists", "split_sentences", "terms", "check_known", "section_values",
 }  # fmt: skip
 
 

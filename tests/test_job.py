@@ -9,6 +9,7 @@ import pytest
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
+from ingest.settings import IngestSettings
 from tests.support import factories
 from tests.support.doubles import HashEmbedder
 
@@ -147,11 +148,12 @@ def test_bad_files_are_reported_by_name_and_the_rest_goes_on(
 
 
 def test_oversize_file_is_refused(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "lib", max_file_mb=0.001)
+    settings = Settings(home=tmp_path / "lib")
     folder = tmp_path / "in"
     folder.mkdir()
     factories.write(folder / "big.txt", "Long text about supervision. " * 200)
-    report = ingest(Library(settings, HashEmbedder()), [folder])
+    limited = IngestSettings(max_file_mb=0.001)
+    report = ingest(Library(settings, HashEmbedder()), [folder], settings=limited)
     (outcome,) = report.outcomes
     assert outcome.status == "failed"
     assert "MB" in outcome.reason

@@ -11,7 +11,7 @@ import pytest
 
 from bot.teams.package import PackageError, build_package, png_size
 from evidence.cli import run
-from index.settings import Settings
+from evidence.settings import ProcessSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_ID = "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
@@ -84,13 +84,14 @@ def test_evidence_teams_serve_needs_the_credentials(
 
 
 def test_teams_settings_come_from_the_sdk_variable_names() -> None:
-    settings = Settings.from_environ(
+    process = ProcessSettings.from_environ(
         {**ENV, "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__ANONYMOUS_ALLOWED": "false"}
     )
-    assert settings.teams_client_id == CLIENT_ID
-    assert settings.teams_tenant_id == "tenant"
-    assert settings.teams_anonymous_allowed is False
-    assert settings.teams_staff_ids == ("aad-1", "aad-2")
-    assert "secret" not in repr(settings)
+    settings = process.teams
+    assert settings.client_id == CLIENT_ID
+    assert settings.tenant_id == "tenant"
+    assert settings.anonymous_allowed is False
+    assert settings.staff_ids == ("aad-1", "aad-2")
+    assert "secret" not in repr(process)
     with pytest.raises(ValueError, match="EVIDENCE_TEAM_STAFF"):
-        Settings.from_environ({"EVIDENCE_TEAM_STAFF": "x"})
+        ProcessSettings.from_environ({"EVIDENCE_TEAM_STAFF": "x"})

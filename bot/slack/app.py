@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from bot.desk import Desk, Place
@@ -24,10 +25,10 @@ from bot.slack.middleware import (
     say_failed,
     shares_files,
 )
+from bot.slack.settings import SlackSettings
 from bot.slack.staff import Staff, admin_reply, receive_files
 from bot.uploads import Inbox, Load
 from bot.wording import HELP_MRKDWN, LOOKING, REMINDER, UPLOAD_REFUSED
-from index import Settings
 
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -40,7 +41,9 @@ def question_text(text: str) -> str:
 
 
 def build_app(
-    settings: Settings,
+    settings: SlackSettings,
+    inbox_folder: Path,
+    max_bytes: int,
     desk: Desk,
     deliveries: Deliveries,
     *,
@@ -48,23 +51,26 @@ def build_app(
     load: Load | None = None,
     **app_options: Any,
 ) -> Any:
-    """A Bolt App talking to `settings.slack_api_url`, answering through `desk`."""
+    """A Bolt App talking to `settings.api_url`, answering through `desk`.
+
+    Files staff send are kept in `inbox_folder` while they load; larger than `max_bytes` are
+    refused.
+    """
     from slack_bolt import App
     from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
     client = WebClient(
-        token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
+        token=settings.bot_token,
+        base_url=settings.api_url,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
     )
-    app = App(client=client, signing_secret=settings.slack_signing_secret or "", **app_options)
+    app = App(client=client, signing_secret=settings.signing_secret or "", **app_options)
     app.error(say_failed)
     register_buttons(app, desk)
     staff = staff or Staff(())
-    max_bytes = int(settings.max_file_mb * 1024 * 1024)
-    inbox = Inbox(settings.home / "inbox", load, max_bytes, "slack") if load else None
-    token = settings.slack_bot_token or ""
+    inbox = Inbox(inbox_folder, load, max_bytes, "slack") if load else None
+    token = settings.bot_token or ""
     once_per_message = [claim_once(deliveries, message_key)]
 
     @app.event("app_mention", middleware=once_per_message)

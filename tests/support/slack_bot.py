@@ -13,8 +13,10 @@ from bot.records.answers import AnswerLog
 from bot.records.deliveries import Deliveries
 from bot.slack.app import build_app
 from bot.slack.http import make_http_server
+from bot.slack.settings import SlackSettings
 from index.library import Library
 from index.settings import Settings
+from ingest.settings import IngestSettings
 
 # Practice questions the sample library answers, for load tests and the latency benchmark.
 QUESTIONS = (
@@ -57,12 +59,13 @@ def running_bot(
     **build_options: Any,
 ) -> Iterator[str]:
     """One bot process (its own Library and HTTP server) on a free port; yields the events URL."""
-    settings = home.model_copy(
-        update={"slack_api_url": api_url, "slack_bot_token": token, "slack_signing_secret": secret}
-    )
+    settings = home
+    slack = SlackSettings(api_url=api_url, bot_token=token, signing_secret=secret)
     library = Library(settings, embedder)
     app = build_app(
-        settings,
+        slack,
+        settings.home / "inbox",
+        IngestSettings().max_bytes,
         Desk(answerer_type(library, settings.min_score), AnswerLog(library.catalog)),
         Deliveries(library.catalog),
         **build_options,

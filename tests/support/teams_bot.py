@@ -22,6 +22,7 @@ from bot.teams.server import Credentials, make_web_app
 from bot.uploads import Inbox, Load
 from index.library import Library
 from index.settings import Settings
+from ingest.settings import IngestSettings
 
 ANONYMOUS = Credentials(None, None, None, anonymous_allowed=True)
 
@@ -45,7 +46,7 @@ def running_teams_bot(
     """One bot process (its own Library, event loop and HTTP server) on a free port."""
     library = Library(settings, embedder)
     answers = AnswerLog(library.catalog)
-    max_bytes = int(settings.max_file_mb * 1024 * 1024)
+    max_bytes = IngestSettings().max_bytes
     bot = TeamsBot(
         Desk(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
         Deliveries(library.catalog),

@@ -1,0 +1,28 @@
+"""The Slack app's section of the process settings: its tokens, API address and staff."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Environment variable -> field; Slack's own names as Slack spells them (see docs/settings.md).
+ENVIRONMENT: dict[str, str] = {
+    "EVIDENCE_SLACK_STAFF": "staff",
+    "SLACK_BOT_TOKEN": "bot_token",
+    "SLACK_SIGNING_SECRET": "signing_secret",
+    "SLACK_APP_TOKEN": "app_token",
+    "SLACK_API_URL": "api_url",
+}
+
+
+class SlackSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    staff: str = ""  # comma-separated Slack user ids (U...) and user group ids (S...)
+    bot_token: str | None = Field(default=None, repr=False)
+    signing_secret: str | None = Field(default=None, repr=False)
+    app_token: str | None = Field(default=None, repr=False)
+    api_url: str = "https://slack.com/api/"
+
+    @property
+    def staff_ids(self) -> tuple[str, ...]:
+        return tuple(x.strip() for x in self.staff.split(",") if x.strip())

@@ -1,0 +1,26 @@
+"""How files are read and cut into passages: ingestion's section of the process settings."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Environment variable -> field (see docs/settings.md).
+ENVIRONMENT: dict[str, str] = {
+    "EVIDENCE_MAX_FILE_MB": "max_file_mb",
+    "EVIDENCE_CHUNK_TOKENS": "chunk_tokens",
+    "EVIDENCE_CHUNK_OVERLAP": "chunk_overlap",
+}
+
+
+class IngestSettings(BaseModel):
+    """Limits and chunking for the ingestion job."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_file_mb: float = 100.0
+    chunk_tokens: int = Field(default=180, ge=32, le=250)
+    chunk_overlap: int = Field(default=30, ge=0, le=100)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
