@@ -96,3 +96,13 @@ def check_same_model(
             f"dimensions) but this process uses {embedder.name!r} ({embedder.dimension} "
             "dimensions): set EVIDENCE_MODEL to the library's model, or use another --home"
         )
+
+
+def quiet_transformers() -> None:
+    """No weight-loading progress bars on stderr: they are noise in logs and in the terminal."""
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
+        pass

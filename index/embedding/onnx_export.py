@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from index.embedding.model import ModelError, resolve_model
+from index.embedding.model import ModelError, quiet_transformers, resolve_model
 
 # Part of the export cache's name: a change to how the graph is made makes a new export.
 EXPORT_FORMAT = "2"  # 2: eager attention, so ONNX Runtime fuses it and int8 covers it
@@ -83,6 +83,7 @@ def _export(location: Path, target: Path) -> None:
     from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoConfig, AutoModel
 
+    quiet_transformers()
     config = AutoConfig.from_pretrained(location, local_files_only=True)
     try:
         model = AutoModel.from_pretrained(

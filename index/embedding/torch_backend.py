@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding.model import ModelError, model_name, resolve_model
+from index.embedding.model import ModelError, model_name, quiet_transformers, resolve_model
 
 _LOADED: dict[str, Any] = {}  # location -> model: a process loads each model once
 
@@ -31,7 +31,7 @@ class SentenceEmbedder:
             if location in _LOADED:
                 self._model = _LOADED[location]
                 return self._model
-            _quiet_transformers()
+            quiet_transformers()
             try:
                 self._model = _LOADED[location] = SentenceTransformer(
                     location, device="cpu", local_files_only=True
@@ -107,13 +107,3 @@ class SentenceEmbedder:
     def count_tokens(self, text: str) -> int:
         encoded = self.model.tokenizer(text, add_special_tokens=False, verbose=False)
         return len(encoded["input_ids"])
-
-
-def _quiet_transformers() -> None:
-    """No weight-loading progress bars on stderr: they are noise in logs and in the terminal."""
-    try:
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
-    except ImportError:  # pragma: no cover - transformers always comes with sentence-transformers
-        pass
