@@ -6,6 +6,8 @@ recording Bot Connector also serves the files, as the pre-authorised `downloadUr
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -112,6 +114,9 @@ def test_with_authentication_on_a_malformed_token_gets_401_and_no_work(
             {"Authorization": "Bearer a.b.c"},
             {"Authorization": "Basic dXNlcjpwYXNz"},
             {},
+            {"Authorization": f"Bearer {forged_token({'alg': 'RS256', 'typ': 'JWT'})}"},  # no kid
+            {"Authorization": f"Bearer {forged_token({'alg': 'none', 'kid': 'k1'})}"},
+            {"Authorization": f"Bearer {forged_token({'alg': 'HS256', 'kid': 'k1'})}"},
         ):
             status, body = teams.post(bot.url, activity, headers)
             assert status == 401, headers
@@ -121,6 +126,16 @@ def test_with_authentication_on_a_malformed_token_gets_401_and_no_work(
             assert response.status == 200  # only /api/messages is behind the token check
     time.sleep(0.3)
     assert connector.requests == []
+
+
+def forged_token(header: dict[str, str]) -> str:
+    """A JWT with this header, plausible claims and a made-up signature."""
+
+    def part(value: dict[str, object]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    claims = {"iss": "https://api.botframework.com", "aud": "x", "exp": int(time.time()) + 600}
+    return f"{part(header)}.{part(claims)}.c2lnbmF0dXJl"
 
 
 def admin(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,12 @@ from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfigurati
 from bot.teams.app import TeamsBot, build_agent
 
 BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed delivery
+# The Bot Connector signs with RS256 and names its key; anything else is refused before the SDK's
+# validator sees it (which raises KeyError, a 500, on a token without `kid`).
+ALGORITHM = "RS256"
+REFUSED = {"error": "Invalid token or authentication failed."}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,42 @@ def connections(credentials: Credentials) -> MsalConnectionManager:
     return MsalConnectionManager(CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": settings}})
 
 
+def token_problem(authorization: str) -> str | None:
+    """Why a bearer token cannot be a Bot Connector token, read from its header alone; None when
+    it may be one (the SDK then checks its signature, issuer, audience and expiry)."""
+    import jwt
+
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None  # the SDK refuses other schemes itself
+    try:
+        header = jwt.get_unverified_header(token.strip())
+    except jwt.PyJWTError:
+        return "not a JWT"
+    if header.get("alg") != ALGORITHM:
+        return f"algorithm {str(header.get('alg'))[:20]!r}, not {ALGORITHM}"
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > 200:
+        return "no signing key named"
+    return None
+
+
+def checked(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> Any:
+    """`handler` behind the SDK's JWT check, with tokens it would crash on refused first."""
+    guarded = jwt_authorization_decorator(handler)
+
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        authorization = request.headers.get("Authorization")
+        problem = token_problem(authorization) if authorization else None
+        if problem:
+            log.warning("refused a request: its token is %s", problem)
+            return web.json_response(REFUSED, status=401)
+        response: web.StreamResponse = await guarded(request)
+        return response
+
+    return wrapper
+
+
 def make_web_app(bot: TeamsBot, credentials: Credentials) -> web.Application:
     """The aiohttp application: `POST /api/messages` (JWT-checked) and `GET /health`."""
     manager = connections(credentials)
@@ -63,7 +107,7 @@ def make_web_app(bot: TeamsBot, credentials: Credentials) -> web.Application:
     with warnings.catch_warnings():  # the SDK looks the settings up by this plain string key
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["agent_configuration"] = auth
-    app.router.add_post("/api/messages", jwt_authorization_decorator(messages))
+    app.router.add_post("/api/messages", checked(messages))
     app.router.add_get("/health", health)
     app.router.add_get("/", health)
     app.on_shutdown.append(finish_answers)
