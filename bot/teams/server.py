@@ -16,14 +16,17 @@ from microsoft_agents.hosting.aiohttp import (
     start_agent_process,
 )
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration
+from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
 
 from bot.teams.app import TeamsBot, build_agent
+from bot.teams.keys import BoundedKeys
 
 BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed delivery
 # The Bot Connector signs with RS256 and names its key; anything else is refused before the SDK's
 # validator sees it (which raises KeyError, a 500, on a token without `kid`).
 ALGORITHM = "RS256"
 REFUSED = {"error": "Invalid token or authentication failed."}
+UNAVAILABLE = {"error": "The bot cannot take this activity now; try again."}
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ def connections(credentials: Credentials) -> MsalConnectionManager:
         "CLIENTSECRET": credentials.client_secret,
         "TENANTID": credentials.tenant_id,
         "ANONYMOUS_ALLOWED": credentials.anonymous_allowed,
+        "VALIDATE_ISSUER": True,  # only the Bot Connector's and the tenant's issuers
     }
     settings = {k: v for k, v in values.items() if v not in (None, "")}
     return MsalConnectionManager(CONNECTIONS={"SERVICE_CONNECTION": {"SETTINGS": settings}})
@@ -86,15 +90,26 @@ def checked(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> 
     return wrapper
 
 
-def make_web_app(bot: TeamsBot, credentials: Credentials) -> web.Application:
-    """The aiohttp application: `POST /api/messages` (JWT-checked) and `GET /health`."""
+def make_web_app(
+    bot: TeamsBot, credentials: Credentials, keys: BoundedKeys | None = None
+) -> web.Application:
+    """The aiohttp application: `POST /api/messages` (JWT-checked) and `GET /health`.
+
+    `keys` fetches the tokens' signing keys (bounded in time; `BoundedKeys()` when not given).
+    """
+    # The SDK's validator fetches signing keys through a class-wide manager: ours bounds it.
+    JwtTokenValidator._jwk_client_manager = keys or BoundedKeys()  # type: ignore[assignment]
     manager = connections(credentials)
     auth: AgentAuthConfiguration = manager.get_default_connection_configuration()
     adapter = CloudAdapter(connection_manager=manager)
     agent: AgentApplication[Any] = build_agent(bot, manager)
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        response = await start_agent_process(request, agent, adapter)
+        try:
+            response = await start_agent_process(request, agent, adapter)
+        except Exception:  # Entra or the Bot Connector unreachable, say: Teams will redeliver
+            log.exception("could not take a Teams activity; answered 503 so Teams tries again")
+            return web.json_response(UNAVAILABLE, status=503, headers={"Retry-After": "5"})
         return response if response is not None else web.Response(status=202)
 
     async def health(_request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from bot.records.conversations import Conversations
 from bot.records.deliveries import Deliveries
 from bot.teams.app import TeamsBot
 from bot.teams.files import Staff
+from bot.teams.keys import BoundedKeys
 from bot.teams.server import Credentials, make_web_app
 from bot.uploads import Inbox, Load
 from index.library import Library
@@ -40,6 +41,7 @@ def running_teams_bot(
     embedder: Any,
     *,
     credentials: Credentials = ANONYMOUS,
+    keys: BoundedKeys | None = None,
     staff: tuple[str, ...] = (),
     load: Load | None = None,
 ) -> Iterator[RunningBot]:
@@ -54,7 +56,7 @@ def running_teams_bot(
         inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams") if load else None,
     )
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_web_app(bot, credentials))
+    runner = web.AppRunner(make_web_app(bot, credentials, keys))
     started = threading.Event()
 
     def serve() -> None:
