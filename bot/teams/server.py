@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -27,6 +29,8 @@ BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed
 ALGORITHM = "RS256"
 REFUSED = {"error": "Invalid token or authentication failed."}
 UNAVAILABLE = {"error": "The bot cannot take this activity now; try again."}
+MAX_BODY = 1024 * 1024  # an activity is a few kilobytes; aiohttp's own cap is the same
+READ_TIMEOUT = 10.0  # seconds a sender may take to deliver its body
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,8 @@ def checked(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> 
     guarded = jwt_authorization_decorator(handler)
 
     async def wrapper(request: web.Request) -> web.StreamResponse:
+        if (request.content_length or 0) > MAX_BODY:  # refused before a byte of it is read
+            return web.json_response({"error": "The request body is too large."}, status=413)
         authorization = request.headers.get("Authorization")
         problem = token_problem(authorization) if authorization else None
         if problem:
@@ -91,7 +97,11 @@ def checked(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> 
 
 
 def make_web_app(
-    bot: TeamsBot, credentials: Credentials, keys: BoundedKeys | None = None
+    bot: TeamsBot,
+    credentials: Credentials,
+    keys: BoundedKeys | None = None,
+    *,
+    read_timeout: float = READ_TIMEOUT,
 ) -> web.Application:
     """The aiohttp application: `POST /api/messages` (JWT-checked) and `GET /health`.
 
@@ -105,6 +115,14 @@ def make_web_app(
     agent: AgentApplication[Any] = build_agent(bot, manager)
 
     async def messages(request: web.Request) -> web.StreamResponse:
+        try:  # the whole body within read_timeout (aiohttp keeps it for the SDK's own read)
+            body = await asyncio.wait_for(request.read(), read_timeout)
+        except TimeoutError:
+            return web.json_response({"error": "The body came too slowly."}, status=408)
+        try:
+            json.loads(body)
+        except ValueError:
+            return web.json_response({"error": "The body is not valid JSON."}, status=400)
         try:
             response = await start_agent_process(request, agent, adapter)
         except Exception:  # Entra or the Bot Connector unreachable, say: Teams will redeliver

@@ -35,6 +35,15 @@ class RunningBot:
     answers: AnswerLog
 
 
+async def stop(runner: web.AppRunner) -> None:
+    """Clean up the app, then end what is left on the loop (a connection a test left half-sent)."""
+    await runner.cleanup()
+    left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in left:
+        task.cancel()
+    await asyncio.gather(*left, return_exceptions=True)
+
+
 @contextmanager
 def running_teams_bot(
     settings: Settings,
@@ -42,6 +51,7 @@ def running_teams_bot(
     *,
     credentials: Credentials = ANONYMOUS,
     keys: BoundedKeys | None = None,
+    read_timeout: float = 10.0,
     staff: tuple[str, ...] = (),
     load: Load | None = None,
 ) -> Iterator[RunningBot]:
@@ -56,7 +66,7 @@ def running_teams_bot(
         inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams") if load else None,
     )
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_web_app(bot, credentials, keys))
+    runner = web.AppRunner(make_web_app(bot, credentials, keys, read_timeout=read_timeout))
     started = threading.Event()
 
     def serve() -> None:
@@ -75,7 +85,7 @@ def running_teams_bot(
         yield RunningBot(f"http://127.0.0.1:{port}/api/messages", bot, answers)
     finally:
         # Shutting down waits for answers still being worked on (the app's on_shutdown).
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=60)
+        asyncio.run_coroutine_threadsafe(stop(runner), loop).result(timeout=60)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
