@@ -209,19 +209,13 @@ class Library:
         candidates: int = CANDIDATES,
         sentences: bool = False,
     ) -> list[Passage]:
-        """Hybrid retrieval for a question: its embedding, then `search_by_vector`."""
-        if self._searchable() is None:
-            return []
+        """Hybrid retrieval for a question: its embedding, then as `search_by_vector`."""
+        version = self._searchable(mode)
+        if version is None:
+            return []  # nothing to search: the model is not even run
         vector = self._require_embedder().embed([query])[0]
-        return self.search_by_vector(
-            query,
-            vector,
-            filters,
-            limit=limit,
-            per_document=per_document,
-            mode=mode,
-            candidates=candidates,
-            sentences=sentences,
+        return self._search(
+            version, query, vector, filters, limit, per_document, mode, candidates, sentences
         )
 
     def search_by_vector(
@@ -241,11 +235,26 @@ class Library:
         `vector` is the query's embedding (the caller has it already: a question is embedded
         once); with `sentences`, each passage carries its stored sentence vectors for quotes.
         """
-        if mode not in MODES:
-            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
-        version = self._searchable()
+        version = self._searchable(mode)
         if version is None:
             return []
+        return self._search(
+            version, query, vector, filters, limit, per_document, mode, candidates, sentences
+        )
+
+    def _search(
+        self,
+        version: IndexVersion,
+        query: str,
+        vector: np.ndarray,
+        filters: Filters | None,
+        limit: int | None,
+        per_document: int | None,
+        mode: str,
+        candidates: int,
+        sentences: bool,
+    ) -> list[Passage]:
+        """The search itself, in `version`: candidates, the best few per document, passages."""
         allowed = self._allowed(filters or Filters())
         if allowed is not None and not len(allowed):
             return []
@@ -256,8 +265,11 @@ class Library:
         chosen = self._top(found.fused, limit, per_document or self.settings.per_document)
         return self._passages(version, vector, found, chosen, sentences)
 
-    def _searchable(self) -> IndexVersion | None:
-        """The current index version, ready to search with this library's model; None if empty."""
+    def _searchable(self, mode: str) -> IndexVersion | None:
+        """The current index version, ready to search in `mode` with this library's model; None
+        when the library is empty. Checked once per search."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
         self.catalog.require_schema()
         version = self.current()
         if version is None:
