@@ -50,8 +50,8 @@ class ProcessSettings(BaseModel):
             ValueError: an `EVIDENCE_*` variable no section knows, or a value out of range.
         """
         check_known(environ, ENVIRONMENT)
-        flags = {k: v for k, v in library_overrides.items() if v is not None}
-        library = {**section_values(environ, LIBRARY), **flags}
+        # The library's section is built as a script builds it alone: its variables, then flags.
+        library = Settings.from_environ(environ, **library_overrides)
         return cls.model_validate(
             {
                 "library": library,
