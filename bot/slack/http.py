@@ -19,12 +19,11 @@ from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from bot.limits import MAX_BODY, READ_TIMEOUT
+
 log = logging.getLogger(__name__)
 
 EVENTS = "/slack/events"
-# Slack's events, commands and interactions are a few kilobytes; a modal's state is the largest.
-MAX_BODY = 1024 * 1024
-READ_TIMEOUT = 10.0  # seconds a sender may stall while we read its request
 
 StartResponse = Callable[..., Any]
 

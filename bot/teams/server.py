@@ -20,6 +20,7 @@ from microsoft_agents.hosting.aiohttp import (
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
 
+from bot.limits import MAX_BODY, READ_TIMEOUT
 from bot.teams.app import TeamsBot, build_agent
 from bot.teams.keys import BoundedKeys
 
@@ -29,8 +30,6 @@ BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed
 ALGORITHM = "RS256"
 REFUSED = {"error": "Invalid token or authentication failed."}
 UNAVAILABLE = {"error": "The bot cannot take this activity now; try again."}
-MAX_BODY = 1024 * 1024  # an activity is a few kilobytes; aiohttp's own cap is the same
-READ_TIMEOUT = 10.0  # seconds a sender may take to deliver its body
 
 log = logging.getLogger(__name__)
 
