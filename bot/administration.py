@@ -20,6 +20,7 @@ def admin_reply(
     unknown_hint: str,
     usage: str,
     set_out: Callable[[str], str] = lambda listing: listing,
+    escape: Callable[[str], str] = lambda text: text,
 ) -> str:
     """The reply to `list | remove ID | stats`; `remove` publishes a version without the document.
 
@@ -28,11 +29,15 @@ def admin_reply(
         unknown_hint: what to suggest after an id not in the library.
         usage: the platform's help text, for anything else.
         set_out: wraps the document list (a code block on Slack).
+        escape: makes library text (titles) inert where the reply is formatted (Slack mrkdwn).
     """
     action = words[0].casefold() if words else "help"
     if action == "list":
         docs = library.documents()
-        lines = [f"{d.id}  {d.year or '----'}  {d.doc_type}  {d.title[:80]}" for d in docs[:LISTED]]
+        lines = [
+            f"{d.id}  {d.year or '----'}  {d.doc_type}  {escape(d.title[:80])}"
+            for d in docs[:LISTED]
+        ]
         more = f"\n…and {len(docs) - LISTED} more" if len(docs) > LISTED else ""
         return set_out("\n".join(lines)) + more if lines else "The library is empty."
     if action == "stats":
@@ -46,5 +51,5 @@ def admin_reply(
         if doc is None:
             return f"No document {words[1]}; {unknown_hint}"
         version = library.remove([doc.id])
-        return f"Removed document {doc.id} ({doc.title[:80]}); index version {version}."
+        return f"Removed document {doc.id} ({escape(doc.title[:80])}); index version {version}."
     return usage

@@ -1,11 +1,15 @@
-"""The supervision note: a Markdown record a team lead can keep with supervision notes."""
+"""The supervision note: a Markdown record a team lead can keep with supervision notes.
+
+The question and every piece of library text are escaped: a title or a quote cannot become a
+link, an image, a heading or a mention wherever the note is shown (Slack renders it).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.answer import NO_EVIDENCE, Answer, Citation
-from bot.rendering import SAMPLE_FLAG, reference
+from bot.rendering import SAMPLE_FLAG, escape_markdown, reference
 
 
 def supervision_note(answer: Answer, *, asked_at: datetime, library_version: int | None) -> str:
@@ -20,7 +24,7 @@ def supervision_note(answer: Answer, *, asked_at: datetime, library_version: int
     lines = [
         "# Supervision note: evidence from the library",
         "",
-        f"- **Question:** {answer.question}",
+        f"- **Question:** {escape_markdown(answer.question)}",
         f"- **Date:** {asked_at:%d %B %Y, %H:%M} UTC",
         f"- **Library version:** {library_version if library_version is not None else 'unknown'}",
         "",
@@ -48,7 +52,7 @@ def supervision_note(answer: Answer, *, asked_at: datetime, library_version: int
 def _passages(citations: tuple[Citation, ...]) -> list[str]:
     out = []
     for c in citations:
-        quote = " ".join(c.quote.split())
+        quote = escape_markdown(" ".join(c.quote.split()))
         out += [f"> {quote} [{c.number}]", ""]
     return out
 
@@ -56,6 +60,6 @@ def _passages(citations: tuple[Citation, ...]) -> list[str]:
 def _source(citation: Citation) -> str:
     kind = citation.doc_type + (f"; {SAMPLE_FLAG}" if citation.sample else "")
     return (
-        f"{citation.number}. {reference(citation)}. Evidence type: {kind}. "
-        f"Source: {citation.source}"
+        f"{citation.number}. {escape_markdown(reference(citation))}. Evidence type: "
+        f"{escape_markdown(kind)}. Source: {escape_markdown(citation.source)}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import asdict
 from typing import Any
@@ -9,6 +10,25 @@ from typing import Any
 from bot.answer import Answer, Citation
 
 SAMPLE_FLAG = "SAMPLE MATERIAL, NOT EVIDENCE"
+# Inline Markdown that could format, link or embed: the text is quoted on a line of its own, so
+# line-start syntax (#, -, >) cannot take effect.
+_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape_markdown(text: str, *, entities: bool = False) -> str:
+    r"""Make user or library text inert in Markdown: no emphasis, links, images, HTML or mentions.
+
+    Markdown's own backslash escapes throughout, so a Markdown file read as plain text still
+    reads; `entities=True` writes `&`, `<`, `>` as HTML entities instead (Teams renders HTML).
+
+    >>> escape_markdown("[click](https://evil) <!channel> *now*")
+    '\\[click\\](https://evil) \\<!channel\\> \\*now\\*'
+    """
+    text = _MARKDOWN.sub(r"\\\1", text)
+    if entities:
+        return "".join(_HTML.get(char, char) for char in text)
+    return re.sub(r"([&<>])", r"\\\1", text)
 
 
 def pages_label(citation: Citation) -> str:

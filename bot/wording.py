@@ -53,6 +53,11 @@ LOADING = "Loading {count} document(s) into the library…"
 NOT_ADDED = "not added. {problem}."
 NO_LINK = "{platform} gave no download link for it"
 NOT_DOWNLOADED = "could not download it ({error})"
+NOT_FROM_PLATFORM = (
+    "its link does not point at {platform}'s own file storage, so I did not fetch it"
+)
+REDIRECTED = "{platform}'s link redirected away from its own file storage, so I stopped"
+TOO_SLOW = "the download took too long: send it again, or load it with `evidence ingest`"
 TOO_BIG = "the file is over {mb} MB: split it, or load it with `evidence ingest`"
 # A web page where the file should be: Slack serves its login page to requests without the token.
 WEB_PAGE = {

@@ -42,16 +42,21 @@ def teams_command(process: ProcessSettings, args: argparse.Namespace) -> int:
 
 def build(process: ProcessSettings) -> Any:
     """The aiohttp app over the library in `process.library.home`, the model loaded up front."""
+    from bot.hosts import Hosts
     from bot.teams.app import TeamsBot
     from bot.teams.files import Staff
     from bot.teams.server import make_web_app
-    from bot.uploads import Inbox
+    from bot.uploads import Inbox, Rules
     from evidence.chat import open_chat
 
     chat = open_chat(process)
-    inbox = Inbox(process.library.home / "inbox", chat.load, process.ingest.max_bytes, "teams")
-    bot = TeamsBot(chat.desk, chat.deliveries, staff=Staff(process.teams.staff_ids), inbox=inbox)
-    return make_web_app(bot, credentials(process.teams))
+    teams = process.teams
+    rules = Rules(Hosts.parse(teams.file_hosts))
+    inbox = Inbox(
+        process.library.home / "inbox", chat.load, process.ingest.max_bytes, "teams", rules
+    )
+    bot = TeamsBot(chat.desk, chat.deliveries, staff=Staff(teams.staff_ids), inbox=inbox)
+    return make_web_app(bot, credentials(teams), service_hosts=Hosts.parse(teams.service_hosts))
 
 
 def credentials(settings: TeamsSettings) -> Any:

@@ -62,3 +62,31 @@ def test_a_body_that_is_not_json_gets_400(bot: RunningBot) -> None:
     body = b'{"type": "message", '
     line = status_line(bot, HEAD + b"Content-Length: %d\r\n\r\n" % len(body) + body)
     assert b" 400 " in line
+
+
+@pytest.mark.parametrize(
+    "service_url",
+    [
+        "https://evil.example/",
+        "https://smba.trafficmanager.net.evil.example/amer/",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+    ],
+)
+def test_an_activity_naming_another_service_host_is_refused_and_not_answered(
+    bot: RunningBot, connector: BotConnector, service_url: str
+) -> None:
+    """The SDK would send the reply, with the bot's token, to the activity's serviceUrl."""
+    activity = teams.message("What helps social workers stay?", service_url)
+    status, body = teams.post(bot.url, activity)
+    assert status == 403 and "serviceUrl" in body["error"]
+    assert connector.requests == []
+
+
+def test_the_documented_bot_connector_hosts_are_the_default() -> None:
+    from bot.teams.server import MICROSOFT
+
+    assert MICROSOFT.allows("https://smba.trafficmanager.net/emea/")
+    assert MICROSOFT.allows("https://smba.infra.gcc.teams.microsoft.com/gcc/")
+    assert not MICROSOFT.allows("http://smba.trafficmanager.net/emea/")
+    assert not MICROSOFT.allows("https://127.0.0.1:3978/")

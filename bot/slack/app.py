@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.desk import Desk, Place
+from bot.hosts import Hosts
 from bot.records.deliveries import Deliveries
+from bot.slack.blocks import escape_mrkdwn
 from bot.slack.buttons import answer_messages_for, register_buttons
 from bot.slack.middleware import (
     claim_once,
@@ -27,7 +29,7 @@ from bot.slack.middleware import (
 )
 from bot.slack.settings import SlackSettings
 from bot.slack.staff import Staff, admin_reply, receive_files
-from bot.uploads import Inbox, Load
+from bot.uploads import Inbox, Load, Rules
 from bot.wording import HELP_MRKDWN, LOOKING, REMINDER, UPLOAD_REFUSED
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,8 @@ def build_app(
     app.error(say_failed)
     register_buttons(app, desk)
     staff = staff or Staff(())
-    inbox = Inbox(inbox_folder, load, max_bytes, "slack") if load else None
+    rules = Rules(Hosts.parse(settings.file_hosts))
+    inbox = Inbox(inbox_folder, load, max_bytes, "slack", rules) if load else None
     token = settings.bot_token or ""
     once_per_message = [claim_once(deliveries, message_key)]
 
@@ -110,7 +113,7 @@ def build_app(
         if not question:
             ack(text=HELP_MRKDWN)
             return
-        ack(text=LOOKING.format(question=question))
+        ack(text=LOOKING.format(question=escape_mrkdwn(question)))  # never a mention or link
         place = Place(
             "slack", command.get("team_id"), command.get("channel_id"), command["user_id"]
         )

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # Environment variable -> field; Slack's own names as Slack spells them (see docs/settings.md).
 ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_SLACK_STAFF": "staff",
+    "EVIDENCE_SLACK_FILE_HOSTS": "file_hosts",
     "SLACK_BOT_TOKEN": "bot_token",
     "SLACK_SIGNING_SECRET": "signing_secret",
     "SLACK_APP_TOKEN": "app_token",
@@ -22,6 +23,8 @@ class SlackSettings(BaseModel):
     signing_secret: str | None = Field(default=None, repr=False)
     app_token: str | None = Field(default=None, repr=False)
     api_url: str = "https://slack.com/api/"
+    # Where files staff send may be fetched from, with the bot token (see bot/hosts.py).
+    file_hosts: str = "files.slack.com"
 
     @property
     def staff_ids(self) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import administration
+from bot.slack.blocks import escape_mrkdwn
 from bot.uploads import Inbox, SentFile
 from bot.wording import UPLOAD_REFUSED
 from index import Library
@@ -56,7 +57,8 @@ def receive_files(
         for f in event.get("files") or []
     ]
     for received in inbox.receive(sent):
-        text = f"*{received.name}*: {received.summary}"
+        # The name is safe already; the summary carries the document's own title.
+        text = f"*{received.name}*: {escape_mrkdwn(received.summary)}"
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
 
 
@@ -68,4 +70,5 @@ def admin_reply(library: Library, text: str) -> str:
         unknown_hint="try `/evidence-admin list`.",
         usage="Usage: `/evidence-admin list`, `/evidence-admin remove ID`, `/evidence-admin stats`",
         set_out=lambda listing: f"```{listing}```",
+        escape=escape_mrkdwn,
     )

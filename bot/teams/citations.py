@@ -8,11 +8,11 @@ Library text in the message is escaped: a passage can never format itself, link 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from bot import rendering
 from bot.answer import NO_EVIDENCE, Answer, Citation
 from bot.rendering import pages_label
 
@@ -28,9 +28,6 @@ EVIDENCE_LEAD = "Evidence from the library"
 NO_EVIDENCE_LEAD = "No evidence in the library."
 RELATED_HINT = "Passages that came close are listed below as possibly related, not as an answer."
 
-# Each quote sits inside “…” on a line of its own, so only inline syntax needs escaping.
-_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _ICONS = {".pdf": "PDF", ".docx": "Microsoft Word", ".doc": "Microsoft Word"}
 
 
@@ -60,8 +57,7 @@ def escape_markdown(text: str) -> str:
 
     Example: `escape_markdown("*[1]*")` puts a backslash before each of its four characters.
     """
-    text = _MARKDOWN.sub(r"\\\1", text)
-    return "".join(_HTML.get(char, char) for char in text)
+    return rendering.escape_markdown(text, entities=True)
 
 
 def citation_name(citation: Citation) -> str:

@@ -20,9 +20,11 @@ from microsoft_agents.hosting.aiohttp import (
 from microsoft_agents.hosting.core import AgentApplication, AgentAuthConfiguration
 from microsoft_agents.hosting.core.authorization.jwt.jwt_token_validator import JwtTokenValidator
 
+from bot.hosts import Hosts, host_of
 from bot.limits import MAX_BODY, READ_TIMEOUT
 from bot.teams.app import TeamsBot, build_agent
 from bot.teams.keys import BoundedKeys
+from bot.teams.settings import SERVICE_HOSTS
 
 BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed delivery
 # The Bot Connector signs with RS256 and names its key; anything else is refused before the SDK's
@@ -30,6 +32,7 @@ BACKLOG = 128  # Teams delivers in bursts; a reset connection counts as a failed
 ALGORITHM = "RS256"
 REFUSED = {"error": "Invalid token or authentication failed."}
 UNAVAILABLE = {"error": "The bot cannot take this activity now; try again."}
+MICROSOFT = Hosts.parse(SERVICE_HOSTS)
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +98,32 @@ def checked(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> 
     return wrapper
 
 
+def service_problem(activity: Any, hosts: Hosts) -> str | None:
+    """Why the bot must not reply to where this activity says; None when it may.
+
+    The SDK sends its replies, and the bot's Entra token with them, to the activity's
+    `serviceUrl`: only the Bot Connector's documented hosts are accepted.
+    """
+    if not isinstance(activity, dict):
+        return "the activity is not a JSON object"
+    url = activity.get("serviceUrl")
+    if url is None or (isinstance(url, str) and hosts.allows(url)):
+        return None
+    return f"its serviceUrl host {host_of(str(url))[:100]!r} is not a Bot Connector host"
+
+
 def make_web_app(
     bot: TeamsBot,
     credentials: Credentials,
     keys: BoundedKeys | None = None,
     *,
+    service_hosts: Hosts = MICROSOFT,
     read_timeout: float = READ_TIMEOUT,
 ) -> web.Application:
     """The aiohttp application: `POST /api/messages` (JWT-checked) and `GET /health`.
 
-    `keys` fetches the tokens' signing keys (bounded in time; `BoundedKeys()` when not given).
+    `keys` fetches the tokens' signing keys (bounded in time; `BoundedKeys()` when not given);
+    activities naming a `serviceUrl` outside `service_hosts` are refused with 403.
     """
     # The SDK's validator fetches signing keys through a class-wide manager: ours bounds it.
     JwtTokenValidator._jwk_client_manager = keys or BoundedKeys()  # type: ignore[assignment]
@@ -119,9 +138,12 @@ def make_web_app(
         except TimeoutError:
             return web.json_response({"error": "The body came too slowly."}, status=408)
         try:
-            json.loads(body)
+            activity = json.loads(body)
         except ValueError:
             return web.json_response({"error": "The body is not valid JSON."}, status=400)
+        if problem := service_problem(activity, service_hosts):
+            log.warning("refused an activity: %s", problem)
+            return web.json_response({"error": f"Refused: {problem}."}, status=403)
         try:
             response = await start_agent_process(request, agent, adapter)
         except Exception:  # Entra or the Bot Connector unreachable, say: Teams will redeliver

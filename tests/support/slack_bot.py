@@ -60,7 +60,9 @@ def running_bot(
 ) -> Iterator[str]:
     """One bot process (its own Library and HTTP server) on a free port; yields the events URL."""
     settings = home
-    slack = SlackSettings(api_url=api_url, bot_token=token, signing_secret=secret)
+    slack = SlackSettings(
+        api_url=api_url, bot_token=token, signing_secret=secret, file_hosts="http://127.0.0.1:*"
+    )
     library = Library(settings, embedder)
     app = build_app(
         slack,

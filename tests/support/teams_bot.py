@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.answering import Answerer
 from bot.desk import Desk
+from bot.hosts import Hosts
 from bot.records.answers import AnswerLog
 from bot.records.conversations import Conversations
 from bot.records.deliveries import Deliveries
@@ -20,12 +21,14 @@ from bot.teams.app import TeamsBot
 from bot.teams.files import Staff
 from bot.teams.keys import BoundedKeys
 from bot.teams.server import Credentials, make_web_app
-from bot.uploads import Inbox, Load
+from bot.uploads import Inbox, Load, Rules
 from index.library import Library
 from index.settings import Settings
 from ingest.settings import IngestSettings
 
 ANONYMOUS = Credentials(None, None, None, anonymous_allowed=True)
+# The connector and file doubles listen on 127.0.0.1, on free ports.
+LOCAL = Hosts.parse("http://127.0.0.1:*")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ def running_teams_bot(
     read_timeout: float = 10.0,
     staff: tuple[str, ...] = (),
     load: Load | None = None,
+    hosts: Hosts = LOCAL,
 ) -> Iterator[RunningBot]:
     """One bot process (its own Library, event loop and HTTP server) on a free port."""
     library = Library(settings, embedder)
@@ -63,10 +67,13 @@ def running_teams_bot(
         Desk(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
         Deliveries(library.catalog),
         staff=Staff(staff),
-        inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams") if load else None,
+        inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams", Rules(hosts))
+        if load
+        else None,
     )
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(make_web_app(bot, credentials, keys, read_timeout=read_timeout))
+    app = make_web_app(bot, credentials, keys, service_hosts=hosts, read_timeout=read_timeout)
+    runner = web.AppRunner(app)
     started = threading.Event()
 
     def serve() -> None:
