@@ -189,7 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(argv: Sequence[str], environ: Mapping[str, str]) -> int:
-    """Parse, build the settings once, dispatch; returns the exit status."""
+    """Parse, build the settings once, dispatch; returns the exit status.
+
+    What the command prints passes through `printable`: no file name or document text reaches
+    the terminal with its control sequences live.
+    """
+    from evidence.terminal import PrintableStream
+
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout = PrintableStream(stdout)
+    sys.stderr = PrintableStream(stderr, keep_return=True)  # progress bars redraw with \r
+    try:
+        return _dispatch(argv, environ)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _dispatch(argv: Sequence[str], environ: Mapping[str, str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         process = ProcessSettings.from_environ(environ, home=args.home, model=args.model)

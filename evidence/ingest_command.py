@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.settings import ProcessSettings
+from evidence.terminal import one_line
 
 OVERRIDE_FLAGS = (
     "title", "authors", "publisher", "year", "date", "source_url", "licence", "doc_type",
@@ -59,7 +60,7 @@ def summary(report: Any) -> str:
             detail = outcome.reason
         notes = "; ".join(outcome.notes)
         lines.append(
-            f"  {outcome.status:<9} {Path(outcome.source).name}  {detail}"
+            f"  {outcome.status:<9} {one_line(Path(outcome.source).name)}  {one_line(detail)}"
             + (f" ({notes})" if notes else "")
         )
     counts = {s: report.count(s) for s in (ADDED, UPDATED, UNCHANGED, REMOVED, FAILED)}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import os
+import stat
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.manifest import find_manifests, is_manifest, read_manifests
@@ -19,31 +22,91 @@ class ManifestError(ValueError):
     """A sidecar manifest cannot be used; the message names it and says what to fix."""
 
 
-def discover(paths: Sequence[Path], named: Collection[Path] = ()) -> list[Path]:
+@dataclass(frozen=True)
+class Found:
+    """The files a run covers, and what was met in its folders but cannot be read, with why."""
+
+    files: list[Path]
+    refused: list[tuple[Path, str, str]] = field(default_factory=list)  # path, reason, advice
+
+
+def discover(paths: Sequence[Path], named: Collection[Path] = ()) -> Found:
     """Files under the given paths (folders searched recursively), minus hidden files, manifests
     and a folder's paperwork (README, LICENSE, CHANGELOG...) unless a path or `named` names it.
+
+    In a folder, symbolic links are followed only to files inside the same folder; links out of
+    it or in a loop, named pipes, devices and folders that cannot be opened are refused, so a
+    run never reads outside what it was given nor blocks on a pipe. A path given by name is taken
+    as given (the reader refuses what is not a regular file).
 
     Raises:
         FileNotFoundError: a given path does not exist.
     """
     found: dict[Path, None] = {}
+    refused: list[tuple[Path, str, str]] = []
     for path in paths:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file or folder")
-        if path.is_file():
+        if not path.is_dir():
             found[path.resolve()] = None
             continue
-        for candidate in sorted(path.rglob("*")):
+        for candidate, problem in _walk(path, refused):
             relative = candidate.relative_to(path)
             if (
-                candidate.is_file()
+                candidate.name.casefold() not in SKIPPED_NAMES
                 and not any(part.startswith(".") for part in relative.parts)
-                and candidate.name.casefold() not in SKIPPED_NAMES
                 and not is_manifest(candidate)
                 and (not paperwork(candidate) or candidate.resolve() in named)
             ):
-                found[candidate.resolve()] = None
-    return list(found)
+                if problem:
+                    refused.append((candidate, *problem))
+                else:
+                    found[candidate.resolve()] = None
+    return Found(list(found), refused)
+
+
+def _walk(
+    root: Path, refused: list[tuple[Path, str, str]]
+) -> Iterator[tuple[Path, tuple[str, str] | None]]:
+    """Each entry under `root` that is not a folder, sorted, with why it cannot be read or None."""
+    top = root.resolve()
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        refused.append((where, f"cannot open the folder ({error.strerror})",
+                        "check this process may read it"))  # fmt: skip
+
+    for folder, folders, files in os.walk(root, onerror=unreadable):  # links not followed
+        folders[:] = sorted(d for d in folders if not d.startswith("."))
+        here = Path(folder)
+        for name in sorted(files):
+            yield here / name, _problem(here / name, top)
+        for name in folders:  # a link to a folder inside is walked under its own name anyway
+            if (here / name).is_symlink() and (problem := _link_problem(here / name, top)):
+                yield here / name, problem
+
+
+def _link_problem(entry: Path, top: Path) -> tuple[str, str] | None:
+    try:
+        target = entry.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "a symbolic link that loops or points nowhere", "remove or fix the link"
+    if not target.is_relative_to(top):
+        return ("a symbolic link to outside the folder",
+                "copy the document into the folder, or give its own path")  # fmt: skip
+    return None
+
+
+def _problem(entry: Path, top: Path) -> tuple[str, str] | None:
+    if entry.is_symlink() and (problem := _link_problem(entry, top)):
+        return problem
+    try:
+        mode = entry.stat().st_mode
+    except OSError as error:
+        return f"cannot read the file ({error.strerror})", "check this process may read it"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a named pipe, device or socket)", "give a document file"
+    return None
 
 
 def paperwork(path: Path) -> bool:

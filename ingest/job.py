@@ -12,8 +12,9 @@ from pathlib import Path
 from index import Document, DocumentMeta, Library, Span, StoredDocument, embed_chunks
 from ingest.chunking import chunk_blocks
 from ingest.discovery import discover, manifest_overrides
+from ingest.isolation import Reader
 from ingest.loaded import RejectedFile
-from ingest.loading import load_file
+from ingest.loading import read_bytes
 from ingest.metadata import apply_overrides, infer_metadata
 from ingest.settings import IngestSettings
 
@@ -98,18 +99,23 @@ def ingest(
     settings = settings or IngestSettings()
     progress = progress or Progress()
     sidecars = manifest_overrides(paths)
-    files = discover(paths, named=set(sidecars))
-    with library.writing():
+    found = discover(paths, named=set(sidecars))
+    files = found.files
+    reader = Reader(settings.file_memory_bytes, settings.file_seconds)
+    with library.writing(), reader:
         run_id = library.begin_run([str(p) for p in paths])
         active = {d.source: d for d in library.documents()}
         staged = {(d.source, d.content_hash): d for d in library.staged()}
         plan = _Plan()
-        outcomes: list[Outcome | None] = []
+        outcomes: list[Outcome | None] = [
+            Outcome(str(path), FAILED, reason, advice) for path, reason, advice in found.refused
+        ]
         waiting: list[_Parsed] = []
         progress.start_files(len(files))
         for path in files:
             result = _read_file(
                 library,
+                reader,
                 settings,
                 path,
                 active,
@@ -130,7 +136,9 @@ def ingest(
         done = [o for o in outcomes if o is not None]
         embedded = sum(o.chunks for o in done if o.embedded)
         if sync:
-            done += _vanished(paths, files, active, plan)
+            # A file refused this time (unreadable now, say) has not gone: it stays until fixed.
+            seen = [*files, *(path.absolute() for path, _, _ in found.refused)]
+            done += _vanished(paths, seen, active, plan)
         # Staged documents of killed runs that this run did not pick up are stale: drop them.
         used = set(plan.activate)
         plan.remove += [d.id for d in staged.values() if d.id not in used]
@@ -183,6 +191,7 @@ def _unchanged(previous: StoredDocument, overrides: Mapping[str, object], plan: 
 
 def _read_file(
     library: Library,
+    reader: Reader,
     settings: IngestSettings,
     path: Path,
     active: Mapping[str, StoredDocument],
@@ -193,14 +202,9 @@ def _read_file(
     """A file's outcome when it needs no embedding; else its parsed document, to embed."""
     source = str(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        return Outcome(
-            source,
-            FAILED,
-            f"cannot read the file ({error.strerror})",
-            "check it exists and is readable",
-        )
+        data = read_bytes(path, settings.max_bytes)
+    except RejectedFile as error:
+        return Outcome(source, FAILED, error.reason, error.advice)
     content_hash = hashlib.sha256(data).hexdigest()
     previous = active.get(source)
     status = UPDATED if previous is not None else ADDED
@@ -219,7 +223,7 @@ def _read_file(
             notes=("resumed from an interrupted run",),
         )
     try:
-        document = _parse(library, settings, path, content_hash, overrides)
+        document = _parse(library, reader, settings, path, content_hash, overrides)
     except RejectedFile as error:
         return Outcome(source, FAILED, error.reason, error.advice)
     except ValueError as error:  # a bad metadata override
@@ -237,6 +241,7 @@ def _read_file(
 
 def _parse(
     library: Library,
+    reader: Reader,
     settings: IngestSettings,
     path: Path,
     content_hash: str,
@@ -244,7 +249,7 @@ def _parse(
 ) -> Document:
     embedder = library.embedder
     assert embedder is not None
-    loaded = load_file(path, settings.max_bytes)
+    loaded = reader.load(path, settings.max_bytes)
     meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
     chunks = chunk_blocks(
         loaded.pages,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from pathlib import Path
 
 from ingest.loaded import LoadedDocument, RejectedFile
@@ -32,11 +34,11 @@ def load_file(path: Path, max_bytes: int) -> LoadedDocument:
 
     Example: `load_file(Path("report.pdf"), 50 * 2**20).pages[0]` is page 1's cleaned text.
     """
-    data = _read(path, max_bytes)
+    data = read_bytes(path, max_bytes)
     fmt = detect_format(data, path.name)
     try:
         document = parse(data, fmt)
-    except RejectedFile:
+    except (RejectedFile, MemoryError):  # a memory cap is the caller's to report
         raise
     except Exception as error:  # a parser's crash on one file must not stop a batch
         raise RejectedFile(
@@ -78,20 +80,50 @@ def suffix_note(suffix: str, format: Format) -> str | None:
     return f"named {suffix} but contains {FORMAT_NAMES[format]}: read as {FORMAT_NAMES[format]}"
 
 
-def _read(path: Path, max_bytes: int) -> bytes:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, at most `max_bytes` (checked before reading and while reading, so a
+    sparse multi-gigabyte file or one still growing is refused, not read into memory).
+
+    Raises:
+        RejectedFile: not a regular file (a named pipe, a device, a folder), too large, unreadable.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise RejectedFile(
-                f"file too large: {_megabytes(size)} (limit {_megabytes(max_bytes)})",
-                "split it into smaller files or raise EVIDENCE_MAX_FILE_MB",
-            )
-        return path.read_bytes()
+        with open(path, "rb", opener=_no_blocking) as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                raise RejectedFile(
+                    f"not a regular file ({_kind(status.st_mode)})",
+                    "give the path of a document file",
+                )
+            _check_size(status.st_size, max_bytes)
+            data = handle.read(max_bytes + 1)
     except OSError as error:
         raise RejectedFile(
             f"cannot read the file ({error.strerror or error})",
             "check that it exists and that this process may read it",
         ) from error
+    _check_size(len(data), max_bytes)
+    return data
+
+
+def _no_blocking(path: str, flags: int) -> int:
+    """Open without waiting: a named pipe with no writer would otherwise hang the run."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise RejectedFile(
+            f"file too large: {_megabytes(size)} (limit {_megabytes(max_bytes)})",
+            "split it into smaller files or raise EVIDENCE_MAX_FILE_MB",
+        )
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISDIR, "a folder"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def _megabytes(size: int) -> str:

@@ -9,6 +9,8 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_MAX_FILE_MB": "max_file_mb",
     "EVIDENCE_CHUNK_TOKENS": "chunk_tokens",
     "EVIDENCE_CHUNK_OVERLAP": "chunk_overlap",
+    "EVIDENCE_FILE_SECONDS": "file_seconds",
+    "EVIDENCE_FILE_MEMORY_MB": "file_memory_mb",
 }
 
 
@@ -20,7 +22,14 @@ class IngestSettings(BaseModel):
     max_file_mb: float = 100.0
     chunk_tokens: int = Field(default=180, ge=32, le=250)
     chunk_overlap: int = Field(default=30, ge=0, le=100)
+    # Caps on reading one file (ingest/isolation.py): past either, the file is refused.
+    file_seconds: float = Field(default=300.0, gt=0)
+    file_memory_mb: int = Field(default=1024, ge=64)
 
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def file_memory_bytes(self) -> int:
+        return self.file_memory_mb * 1024 * 1024

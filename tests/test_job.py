@@ -208,14 +208,14 @@ def test_an_unexpected_error_on_one_file_does_not_stop_the_run(
     from ingest import job as job_module
 
     folder = evidence_folder(tmp_path / "in")
-    real_load = job_module.load_file
+    real_load = job_module.Reader.load
 
-    def flaky(path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
+    def flaky(reader, path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
         if path.name == "kinship.md":
             raise KeyError("boom")
-        return real_load(path, max_bytes)
+        return real_load(reader, path, max_bytes)
 
-    monkeypatch.setattr(job_module, "load_file", flaky)
+    monkeypatch.setattr(job_module.Reader, "load", flaky)
     library = Library(Settings(home=tmp_path / "lib"), HashEmbedder())
     report = ingest(library, [folder])
     (failed,) = [o for o in report.outcomes if o.status == "failed"]

@@ -159,10 +159,10 @@ def test_a_folders_paperwork_is_skipped_unless_named(tmp_path: Path) -> None:
 
     for name in ("README.md", "LICENSE", "sub/Changelog.txt", "report.pdf", "readme-notes.pdf"):
         write(tmp_path / name, "x")
-    found = {p.relative_to(tmp_path.resolve()).as_posix() for p in discover([tmp_path])}
+    found = {p.relative_to(tmp_path.resolve()).as_posix() for p in discover([tmp_path]).files}
     assert found == {"report.pdf", "readme-notes.pdf"}
-    named = discover([tmp_path / "README.md"])  # given by name: loaded
+    named = discover([tmp_path / "README.md"]).files  # given by name: loaded
     assert [p.name for p in named] == ["README.md"]
     write(tmp_path / "manifest.csv", "file,title\nLICENSE,The licence\n")
-    listed = discover([tmp_path], named=set(manifest_overrides([tmp_path])))
+    listed = discover([tmp_path], named=set(manifest_overrides([tmp_path]))).files
     assert "LICENSE" in {p.name for p in listed} and "README.md" not in {p.name for p in listed}

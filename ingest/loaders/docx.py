@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 
 import docx
@@ -12,18 +13,40 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ingest.cleaning import Part, compose_pages
-from ingest.loaded import LoadedDocument, MetadataHints
+from ingest.loaded import LoadedDocument, MetadataHints, RejectedFile
 from ingest.loaders import iso_date, meaningful_title, names, terms
 
 _HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+MAX_UNPACKED = 1024 * 2**20  # a 100 MB Word file is mostly images, stored about as they are
+MAX_PARTS = 20_000
 
 
 def load(data: bytes) -> LoadedDocument:
-    """Read a Word document: heading styles become headings, table cells become paragraphs."""
-    document = docx.Document(io.BytesIO(data))
+    """Read a Word document: heading styles become headings, table cells become paragraphs.
+
+    Raises:
+        RejectedFile: its parts would unpack to more than `MAX_UNPACKED` bytes.
+    """
+    check_unpacked_size(data)
+    document = docx.Document(io.BytesIO(data))  # lxml here resolves no entities, fetches nothing
     parts = list(_parts(document.iter_inner_content()))
     pages, blocks = compose_pages([parts])
     return LoadedDocument("docx", False, pages, blocks, _hints(document))
+
+
+def check_unpacked_size(data: bytes) -> None:
+    """Refuse a decompression bomb before unpacking it: the sizes its zip directory declares
+    bound what unpacking can produce (Python's zipfile stops a part at its declared size)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED or len(parts) > MAX_PARTS:
+        raise RejectedFile(
+            f"its {len(parts)} parts would unpack to {unpacked / 2**30:.1f} GB: a decompression "
+            f"bomb, or not a real Word document (limit {MAX_UNPACKED // 2**20} MB, "
+            f"{MAX_PARTS} parts)",
+            "re-save it from Word; split a genuinely huge document",
+        )
 
 
 def style_level(style_name: str) -> int:
