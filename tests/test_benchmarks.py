@@ -69,3 +69,11 @@ def test_threshold_runs_over_the_samples(samples_home: Path, tmp_path: Path) -> 
     result = run("threshold", "--home", str(samples_home), "--out", str(out), env={**os.environ})
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_the_loader_fuzzer_runs_and_finds_no_defect(tmp_path: Path) -> None:
+    out = tmp_path / "fuzz.json"
+    result = run("fuzz_loaders", "--examples", "20", "--out", str(out), env={**os.environ})
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert {row["examples"] for row in report["formats"].values()} == {20}
