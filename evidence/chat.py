@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,8 @@ from typing import Any
 from evidence.settings import ProcessSettings
 from index import Settings
 from ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def file_loader(
     """Loading one file sent by evidence staff, through the same ingestion job as the CLI."""
 
     def load(path: Path) -> str:
-        from index import Library, LibraryBusy
+        from index import Library, LibraryBusy, LibraryFull
         from ingest.job import FAILED, ingest
 
         writer = Library(settings, embedder)
@@ -62,6 +65,12 @@ def file_loader(
             report = ingest(writer, [path], settings=ingesting)
         except LibraryBusy as error:
             return f"not added yet: {error}"
+        except LibraryFull:  # the details (paths, the catalog) are for the log, not the chat
+            log.exception("a sent file could not be added: the library's disk is full")
+            return (
+                "not added: the disk holding the library is full. The library is as it was; "
+                "please tell whoever runs the bot"
+            )
         finally:
             writer.close()
         outcome = report.outcomes[0]

@@ -17,7 +17,7 @@ OVERRIDE_FLAGS = (
 
 
 def ingest_command(process: ProcessSettings, args: argparse.Namespace) -> int:
-    from index import Library, LibraryBusy, ModelError, load_embedder
+    from index import Library, LibraryBusy, LibraryFull, ModelError, load_embedder
     from ingest.discovery import ManifestError
     from ingest.job import FAILED, ingest
 
@@ -34,7 +34,7 @@ def ingest_command(process: ProcessSettings, args: argparse.Namespace) -> int:
             progress=bars.progress(),
             settings=process.ingest,
         )
-    except (FileNotFoundError, LibraryBusy, ManifestError, ModelError) as error:
+    except (FileNotFoundError, LibraryBusy, LibraryFull, ManifestError, ModelError) as error:
         bars.close()
         print(f"evidence ingest: {error}", file=sys.stderr)
         return 2

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from index.embedding import Embedder, ModelError, load_embedder
     from index.glossary import load_glossary
     from index.lexical import ANALYZER, K1, B, terms
-    from index.library import MODES, Library, LibraryBusy
+    from index.library import MODES, Library, LibraryBusy, LibraryFull
     from index.records import (
         DOC_TYPES,
         Chunk,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "index.settings": ("DEFAULT_MODEL", "ENVIRONMENT", "Settings", "check_known", "section_values"),
-    "index.library": ("Library", "LibraryBusy", "MODES"),
+    "index.library": ("Library", "LibraryBusy", "LibraryFull", "MODES"),
     "index.records": (
         "Chunk", "DOC_TYPES", "Document", "DocumentMeta", "Filters", "LibraryStats", "Passage",
         "Span", "StoredDocument",
@@ -66,6 +66,7 @@ __all__ = [
     "Filters",
     "Library",
     "LibraryBusy",
+    "LibraryFull",
     "LibraryStats",
     "ModelError",
     "Passage",

@@ -5,6 +5,7 @@ Readers call `search`; the ingestion job calls `stage` for each document and `pu
 
 from __future__ import annotations
 
+import errno
 import fcntl
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,35 @@ MODES = ("hybrid", "rrf", "dense", "lexical")
 
 class LibraryBusy(RuntimeError):
     """Another process is writing to this library."""
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+class LibraryFull(RuntimeError):
+    """The disk holding the library (or its catalog) filled up while writing; nothing changed."""
+
+
+_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_FULL_MESSAGES = ("disk is full", "no space left", "could not extend file", "disk full")
+
+
+def out_of_space(error: BaseException) -> bool:
+    """Whether `error`, or what caused it, means the disk is full: an OSError (ENOSPC, EDQUOT,
+    EFBIG), or SQLite, PostgreSQL or FAISS saying so in their own words."""
+    seen: BaseException | None = error
+    for _ in range(10):  # the chain of causes, bounded
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno in _FULL_ERRNOS:
+            return True
+        message = str(seen).casefold()
+        if any(m in message for m in _FULL_MESSAGES):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 @dataclass(frozen=True)
@@ -398,7 +428,21 @@ class Library:
                 raise LibraryBusy(busy)
             if self.embedder is not None:
                 self.check_model(create=True)  # a writer never mixes models
-            yield
+            try:
+                yield
+            except Exception as error:
+                if not out_of_space(error):
+                    raise
+                try:
+                    row = self.catalog.library()
+                except Exception:  # the catalog's own disk may be the full one
+                    row = None
+                raise LibraryFull(
+                    f"no space left to write the library in {self.settings.home} "
+                    f"({self.catalog.safe_url}): {_first_line(error)}. Free some space there and "
+                    f"run it again; the library is as it was (index version "
+                    f"{row.index_version if row else 0})"
+                ) from error
 
     def begin_run(self, paths: Sequence[str]) -> int:
         """Record an ingestion run over `paths`; its id tags what it stages."""

@@ -86,8 +86,8 @@ def save_version(root: Path, version: IndexVersion, *, replace: bool = True) -> 
             shutil.rmtree(temp, ignore_errors=True)  # another reader published it meanwhile
             return final
         _fsync(root)
-    except OSError as error:
-        shutil.rmtree(temp, ignore_errors=True)
+    except (OSError, RuntimeError) as error:  # FAISS reports a failed write as a RuntimeError
+        shutil.rmtree(temp, ignore_errors=True)  # a full disk gets its space back
         raise IndexFileError(f"could not write index version {final}: {error}") from error
     return final
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +91,45 @@ def test_killed_ingest_keeps_library_usable_and_next_run_completes(
         assert embedder.embedded == fresh + 1  # plus the model fingerprint check
     hits = library.search("kinship families", limit=10)
     assert any(p.meta.title == "KINSHIP STUDY" for p in hits)
+
+
+TRIALS = 10
+
+
+def test_kill_9_at_random_moments_loses_nothing_and_duplicates_nothing(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Ten runs, each killed at a random moment (seeded) from its start to past its end; after
+    each the library answers and is consistent, and a last run leaves every file there once."""
+    rng = random.Random(15)
+    folder = tmp_path / "evidence"
+    write_folder(folder, TOPICS[:2])
+    ingest(Library(settings, HashEmbedder()), [folder])
+    names = list(TOPICS[:2])
+    moments, codes = [], []
+    for trial in range(TRIALS):
+        new = [f"{TOPICS[2 + trial % 4]}{trial}", f"extra{trial}"]
+        write_folder(folder, new)
+        names += new
+        moments.append(round(rng.uniform(0.0, 1.5), 2))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.crash_runner", str(settings.home),
+             settings.database_url or "-", "started", str(folder)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert process.stdout is not None and process.stdout.readline().strip() == "started"
+        time.sleep(moments[-1])
+        process.kill()
+        process.communicate(timeout=60)
+        codes.append(process.returncode)  # -9 when killed mid-run, 0 when it had finished
+        library = Library(settings, HashEmbedder())
+        assert library.search("supervision decisions", limit=5)  # the library still answers
+        assert_consistent(library)
+        library.close()
+    assert codes.count(-signal.SIGKILL) >= TRIALS // 2, (moments, codes)  # most were cut short
+    library = Library(settings, HashEmbedder())
+    report = ingest(library, [folder])
+    assert report.count("failed") == 0
+    assert sorted(Path(d.source).stem for d in library.catalog.documents()) == sorted(names)
+    assert_consistent(library)
+    library.close()

@@ -1,7 +1,8 @@
 """Runs an ingest in this process and kills it with SIGKILL at a chosen point (for crash tests).
 
 Usage: python -m tests.support.crash_runner HOME DATABASE_URL|- CRASH_POINT FOLDER
-CRASH_POINT is one of: none, after-stage-N, after-index-files, after-catalog-publish.
+CRASH_POINT is one of: none, after-stage-N, after-index-files, after-catalog-publish, or
+started (prints "started" just before the run, for the caller to kill it at a moment it picks).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main(home: str, database_url: str, point: str, folder: str) -> None:
         library_module.save_version = save  # type: ignore[assignment]
     elif point == "after-catalog-publish":
         library_module.prune = lambda *args, **kwargs: die()  # type: ignore[assignment]
+    elif point == "started":
+        print("started", flush=True)
     report = ingest(library, [Path(folder)])
     print(f"added={report.count('added')} embedded={report.embedded_chunks}")
 
