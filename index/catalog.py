@@ -59,6 +59,9 @@ def spans_of(row: ChunkRow) -> tuple[Span, ...]:
     return tuple(Span(page, start, end) for page, start, end in row.spans)
 
 
+CONNECT_TIMEOUT = 10  # seconds
+
+
 class Catalog:
     """Reads and writes the catalog; every write is one transaction."""
 
@@ -66,7 +69,14 @@ class Catalog:
         self.url = url
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
+        # A PostgreSQL server that cannot be reached fails a connection in seconds, not minutes,
+        # and connections it dropped (a restart) are noticed before use, not by a query.
+        options: dict[str, Any] = (
+            {"connect_args": {"connect_timeout": CONNECT_TIMEOUT}, "pool_pre_ping": True}
+            if url.startswith("postgresql")
+            else {}
+        )
+        self.engine: Engine = create_engine(url, future=True, **options)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

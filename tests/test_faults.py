@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot import wording
 from index import LibraryFull
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
+from tests.support import slack_requests as slack
 from tests.support.doubles import HashEmbedder
+from tests.support.samples import SampleLibraries, hash_embedder
+from tests.support.slack_bot import running_bot
+from tests.support.slack_web_api import SlackWebAPI
+from tests.support.tcp_proxy import TcpProxy
 
 
 @pytest.fixture
@@ -90,3 +97,50 @@ def test_a_full_disk_while_writing_leaves_the_library_as_it_was(
         assert len(again.catalog.documents()) == 8
     finally:
         again.close()
+
+
+SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+QUESTION = "Do family group conferences reduce the number of children entering care?"
+
+
+def test_the_catalog_going_away_mid_conversation_gets_try_again_then_recovers(
+    sample_libraries: SampleLibraries, postgres_server: str, tmp_path: Path
+) -> None:
+    """PostgreSQL stops (every connection closed, the port refused) while the Slack bot runs:
+    the question asked meanwhile is told to try again, promptly; once it is back the next
+    question is answered, by the same bot process."""
+    from sqlalchemy import make_url
+
+    settings = sample_libraries.copy(
+        Settings(home=tmp_path / "library", database_url=postgres_server)
+    )
+    url = make_url(settings.database_url or "")
+    with TcpProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        proxied = settings.model_copy(update={"database_url": through})
+        with (
+            SlackWebAPI(bot_token=TOKEN) as web_api,
+            running_bot(proxied, web_api.url, TOKEN, SECRET, hash_embedder()) as bot_url,
+        ):
+
+            def ask(n: int) -> str:
+                event = slack.im_message_event(
+                    QUESTION, user="U1", channel="D1", ts=f"17000000{n}.1"
+                )
+                status, _ = slack.signed_post(
+                    bot_url, slack.event_callback(event, event_id=f"Ev{n}"), "application/json",
+                    SECRET,
+                )  # fmt: skip
+                assert status == 200
+                reply = web_api.wait_for("chat.postMessage", count=n, timeout=30)[-1]
+                return str(reply.params.get("text", "")) + str(reply.params.get("blocks", ""))
+
+            assert "family group conference" in ask(1).casefold()
+            proxy.cut()
+            started = time.monotonic()
+            assert wording.FAILED in ask(2)
+            assert time.monotonic() - started < 30
+            proxy.restore()
+            assert "family group conference" in ask(3).casefold()
+    sample_libraries.drop_copies()

@@ -58,12 +58,26 @@ def claim_once(deliveries: Deliveries, key: Callable[[Body], str]) -> Callable[.
     return claim
 
 
-def say_failed(error: Exception, body: Body, client: Any, respond: Any) -> None:
-    """The one error handler: log, then tell the asker FAILED where they asked."""
+def say_failed(error: Exception, body: Body, client: Any, respond: Any) -> Any:
+    """The one error handler: log, then tell the asker FAILED where they asked.
+
+    Also for a middleware failing before the listener acked (the catalog down while a delivery
+    is claimed, say): once the asker has been told to try again, Slack gets its 200, so it does
+    not redeliver into the same fault, and failed deliveries do not pile up against the app.
+    """
+    from slack_bolt import BoltResponse
+
     log.error("a Slack listener failed", exc_info=error)
     event = body.get("event") or {}
-    if event.get("channel") and event.get("ts"):
-        thread_ts = event.get("thread_ts") or event["ts"]
-        client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=FAILED)
-    elif body.get("command") and respond is not None:
-        respond(text=FAILED, response_type="ephemeral", replace_original=False)
+    try:
+        if event.get("channel") and event.get("ts"):
+            thread_ts = event.get("thread_ts") or event["ts"]
+            client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=FAILED)
+        elif body.get("command") and respond is not None:
+            respond(text=FAILED, response_type="ephemeral", replace_original=False)
+        else:
+            return None
+    except Exception:  # Slack itself unreachable: a 500, and Slack will redeliver
+        log.exception("could not tell the asker it failed")
+        return None
+    return BoltResponse(status=200, body="")
