@@ -78,9 +78,7 @@ class Answerer:
         return Retrieved(passages, vector, rarity.weights, unseen)
 
     def _embedder(self) -> Embedder:
-        embedder = self.library.embedder
-        assert embedder is not None, "an Answerer needs a library opened with its model"
-        return embedder
+        return self.library.require_embedder()
 
     def library_version(self) -> int | None:
         return self.library.version()

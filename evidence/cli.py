@@ -164,13 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("serve", "socket"),
         help="serve: HTTP mode, POST /slack/events on $PORT; socket: Socket Mode (no public URL)",
     )
-    slack.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode")
+    # All interfaces: a platform (Heroku-style, a container) routes to $PORT from outside.
+    slack.add_argument("--host", default="0.0.0.0", help="address to bind in HTTP mode")  # nosec B104
     teams = commands.add_parser("teams", help="run the Microsoft Teams bot, or package its app")
     teams_commands = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
     teams_serve = teams_commands.add_parser(
         "serve", help="the Teams bot: POST /api/messages on $PORT"
     )
-    teams_serve.add_argument("--host", default="0.0.0.0", help="address to bind")
+    teams_serve.add_argument("--host", default="0.0.0.0", help="address to bind")  # nosec B104
     teams_package = teams_commands.add_parser(
         "package", help="the Teams app zip (manifest and icons) to upload to Teams"
     )

@@ -131,9 +131,9 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
     with _library(settings) as library:
         if library is None:
             return 2
-        assert library.embedder is not None
+        embedder = library.require_embedder()
         for question in questions:
-            vector = library.embedder.embed([question.text])[0]
+            vector = embedder.embed([question.text])[0]
             ranked = library.search_by_vector(
                 question.text, vector, limit=max(10, settings.passages), sentences=True
             )
@@ -142,11 +142,11 @@ def questions_command(settings: Settings, args: argparse.Namespace) -> int:
                 question.text,
                 shown,
                 min_score=settings.min_score,
-                embed=library.embedder.embed,
+                embed=embedder.embed,
                 question_vector=vector,
             )
             judgements.append(judge(question, ranked, shown, answer.answered))
-        model_name = library.embedder.name
+        model_name = embedder.name
     totals = summary(judgements)
     config = {
         "model": model_name,

@@ -55,7 +55,10 @@ def build(process: ProcessSettings) -> Any:
     inbox = Inbox(
         process.library.home / "inbox", chat.load, process.ingest.max_bytes, "teams", rules
     )
-    bot = TeamsBot(chat.desk, chat.deliveries, staff=Staff(teams.staff_ids), inbox=inbox)
+    bot = TeamsBot(
+        chat.desk, chat.deliveries, staff=Staff(teams.staff_ids), inbox=inbox,
+        file_hosts=rules.hosts,
+    )  # fmt: skip
     return make_web_app(bot, credentials(teams), service_hosts=Hosts.parse(teams.service_hosts))
 
 

@@ -99,7 +99,8 @@ class Library:
 
     # -- model ----------------------------------------------------------------------------------
 
-    def _require_embedder(self) -> Embedder:
+    def require_embedder(self) -> Embedder:
+        """The model this library was opened with; RuntimeError when it was opened without."""
         if self.embedder is None:
             raise RuntimeError("this library was opened without an embedding model")
         return self.embedder
@@ -108,14 +109,15 @@ class Library:
         """Refuse to mix models: record the model on first write, compare it on every open."""
         if self._model_checked:
             return
-        embedder = self._require_embedder()
+        embedder = self.require_embedder()
         row = self.catalog.library()
         if row is None:
             if not create:
                 return
             self.catalog.create_library(embedder.name, embedder.dimension, probe_vector(embedder))
             row = self.catalog.library()
-            assert row is not None
+            if row is None:
+                raise RuntimeError("the catalog did not keep the library's record")
         check_same_model(embedder, row.model_name, row.model_dimension, row.model_probe)
         self._model_checked = True
 
@@ -243,7 +245,7 @@ class Library:
         version = self._searchable(mode)
         if version is None:
             return []  # nothing to search: the model is not even run
-        vector = self._require_embedder().embed([query])[0]
+        vector = self.require_embedder().embed([query])[0]
         return self._search(
             version, query, vector, filters, limit, per_document, mode, candidates, sentences
         )
@@ -306,7 +308,7 @@ class Library:
             return None
         version = self._current_analyzer(version)
         self.check_model()
-        self._require_embedder()
+        self.require_embedder()
         return version
 
     def _allowed(self, filters: Filters) -> np.ndarray | None:
@@ -480,7 +482,7 @@ class Library:
 
         Runs the model over those passages once; returns how many passages it did.
         """
-        embedder = self._require_embedder()
+        embedder = self.require_embedder()
         after = done = 0
         while rows := self.catalog.chunks_without_sentence_vectors(after, batch):
             wanted: dict[int, set[int]] = {}
@@ -498,9 +500,10 @@ class Library:
 
     def publish(self, activate: Sequence[int], remove: Sequence[int]) -> int:
         """Write a new index version with `activate` in and `remove` out, then switch to it."""
-        embedder = self._require_embedder()
+        embedder = self.require_embedder()
         row = self.catalog.library()
-        assert row is not None, "check_model(create=True) records the library first"
+        if row is None:
+            raise RuntimeError("publish before check_model(create=True) recorded the library")
         old = row.index_version
         new = old + 1
         active = [d.id for d in self.catalog.documents(ACTIVE)]

@@ -247,8 +247,7 @@ def _parse(
     content_hash: str,
     overrides: Mapping[str, object],
 ) -> Document:
-    embedder = library.embedder
-    assert embedder is not None
+    embedder = library.require_embedder()
     loaded = reader.load(path, settings.max_bytes)
     meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
     chunks = chunk_blocks(
@@ -291,8 +290,7 @@ def _embed_and_stage(
     progress: Progress,
 ) -> None:
     """Embed the chunks of several documents in one call, then stage each document."""
-    embedder = library.embedder
-    assert embedder is not None
+    embedder = library.require_embedder()
     chunks: list[tuple[str, tuple[Span, ...], dict[int, str]]] = []
     for parsed in waiting:
         pages = dict(enumerate(parsed.document.pages, start=1))

@@ -17,6 +17,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 from microsoft_agents.hosting.core.app.adaptive_card import factory
 
 from bot.desk import Desk
+from bot.hosts import Hosts
 from bot.records.deliveries import Deliveries
 from bot.teams.activities import (
     continuation,
@@ -53,9 +54,10 @@ Handler = Callable[[TurnContext, Any], Awaitable[None]]
 class Actions:
     """The invoke handlers for the answer card and the message."""
 
-    def __init__(self, desk: Desk, deliveries: Deliveries) -> None:
+    def __init__(self, desk: Desk, deliveries: Deliveries, file_hosts: Hosts) -> None:
         self.desk = desk
         self.deliveries = deliveries
+        self.file_hosts = file_hosts
 
     # -- card buttons (Action.Execute) ----------------------------------------------------------
 
@@ -120,7 +122,7 @@ class Actions:
             return
         info = value.get("uploadInfo") or {}
         upload_url = str(info.get("uploadUrl") or "")
-        problem = await asyncio.to_thread(upload, upload_url, note.text.encode())
+        problem = await asyncio.to_thread(upload, upload_url, note.text.encode(), self.file_hosts)
         if problem:
             await context.send_activity(plain(UPLOAD_FAILED.format(problem=problem)))
             return

@@ -22,6 +22,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension, TeamsTurnConte
 
 from bot import wording
 from bot.desk import Desk, Place
+from bot.hosts import Hosts
 from bot.records.deliveries import Deliveries
 from bot.teams.actions import Actions
 from bot.teams.activities import (
@@ -34,7 +35,7 @@ from bot.teams.activities import (
     reply_activity,
 )
 from bot.teams.admin import admin_reply, is_admin_command
-from bot.teams.files import Staff, sent_files
+from bot.teams.files import ONEDRIVE, Staff, sent_files
 from bot.teams.replies import SURFACE, answer_reply, message_key, shared_reply
 from bot.uploads import Inbox, SentFile
 
@@ -56,8 +57,15 @@ class TeamsBot:
     """The handlers; blocking work (the model, SQL, downloads) runs in worker threads."""
 
     def __init__(
-        self, desk: Desk, deliveries: Deliveries, *, staff: Staff, inbox: Inbox | None
+        self,
+        desk: Desk,
+        deliveries: Deliveries,
+        *,
+        staff: Staff,
+        inbox: Inbox | None,
+        file_hosts: Hosts = ONEDRIVE,
     ) -> None:
+        self.file_hosts = file_hosts  # where supervision notes may be uploaded (OneDrive)
         self.desk = desk
         self.library = desk.answerer.library
         self.deliveries = deliveries
@@ -207,5 +215,5 @@ def build_agent(bot: TeamsBot, connections: Any) -> AgentApplication[TurnState]:
     teams.activity(ActivityTypes.message)(bot.on_message)
     for kind in (ActivityTypes.conversation_update, ActivityTypes.installation_update):
         agent.activity(kind)(bot.on_conversation_update)
-    Actions(bot.desk, bot.deliveries).register(agent)
+    Actions(bot.desk, bot.deliveries, bot.file_hosts).register(agent)
     return agent

@@ -8,11 +8,17 @@ loading are the chat core's (`bot.uploads`); the supervision note goes back up w
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.hosts import Hosts, host_of
+from bot.teams.settings import FILE_HOSTS
 from bot.uploads import SentFile
+
+ONEDRIVE = Hosts.parse(FILE_HOSTS)
+log = logging.getLogger(__name__)
 
 FILE_INFO = "application/vnd.microsoft.teams.file.download.info"
 
@@ -44,13 +50,18 @@ def sent_files(attachments: Sequence[dict[str, Any]]) -> list[SentFile]:
     return found
 
 
-def upload(url: str, data: bytes) -> str | None:
+def upload(url: str, data: bytes, hosts: Hosts = ONEDRIVE) -> str | None:
     """PUT a whole file to the upload URL a Teams file consent gave; the reason it failed, or None.
 
-    The URL is a OneDrive upload session: it wants the byte range even for a single request.
+    The URL is a OneDrive upload session: it wants the byte range even for a single request. It
+    must be on `hosts` (OneDrive for Business), so a crafted consent cannot send the note
+    elsewhere.
     """
     if not url.lower().startswith(("https://", "http://")):
         return "Teams gave no upload link"
+    if not hosts.allows(url):
+        log.warning("refused to upload a note to %s: not a OneDrive host", host_of(url))
+        return "the upload link does not point at OneDrive"
     request = urllib.request.Request(
         url,
         data=data,
@@ -60,8 +71,8 @@ def upload(url: str, data: bytes) -> str | None:
             "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}",
         },
     )
-    try:
-        with urllib.request.urlopen(request, timeout=60):
+    try:  # the scheme and host are checked above
+        with urllib.request.urlopen(request, timeout=60):  # nosec B310
             return None
     except OSError as error:
         return f"could not upload it ({error})"

@@ -84,13 +84,14 @@ def _export(location: Path, target: Path) -> None:
     from transformers import AutoConfig, AutoModel
 
     quiet_transformers()
-    config = AutoConfig.from_pretrained(location, local_files_only=True)
+    # A folder on disk, never the Hub (local_files_only): no revision to pin.
+    config = AutoConfig.from_pretrained(location, local_files_only=True)  # nosec B615
     try:
-        model = AutoModel.from_pretrained(
+        model = AutoModel.from_pretrained(  # nosec B615
             location, local_files_only=True, attn_implementation="eager"
         ).eval()
     except (TypeError, ValueError):  # an architecture without the eager choice: as it comes
-        model = AutoModel.from_pretrained(location, local_files_only=True).eval()
+        model = AutoModel.from_pretrained(location, local_files_only=True).eval()  # nosec B615
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:

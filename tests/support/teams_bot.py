@@ -67,6 +67,7 @@ def running_teams_bot(
         Desk(Answerer(library, settings.min_score), answers, Conversations(library.catalog)),
         Deliveries(library.catalog),
         staff=Staff(staff),
+        file_hosts=hosts,
         inbox=Inbox(settings.home / "inbox", load, max_bytes, "teams", Rules(hosts))
         if load
         else None,
