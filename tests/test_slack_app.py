@@ -162,6 +162,22 @@ def test_slash_command_acks_then_responds(bot_url: str, web_api: SlackWebAPI) ->
     assert "front door" in all_text(blocks_of(hook.params)).casefold()
 
 
+def test_a_slash_command_reply_rate_limited_by_slack_is_sent_again(
+    bot_url: str, web_api: SlackWebAPI
+) -> None:
+    """Slack answers the response_url 429 twice (Retry-After: 1): the answer still arrives."""
+    web_api.rate_limit("response.hook", times=2, retry_after=1)
+    body = slack.slash_command(
+        "/evidence", "What should happen when a referral comes in to the front door?",
+        user_id="U1", channel_id="C5", response_url=web_api.root + "/api/response.hook",
+        trigger_id="T-429",
+    )  # fmt: skip
+    status, _ = slack.signed_post(bot_url, body, "application/x-www-form-urlencoded", SECRET)
+    assert status == 200
+    hooks = web_api.wait_for("response.hook", count=3, timeout=30)  # two refused, then sent
+    assert "front door" in all_text(blocks_of(hooks[-1].params)).casefold()
+
+
 def test_thread_follow_up_reads_the_opening_question(bot_url: str, web_api: SlackWebAPI) -> None:
     web_api.set_replies(
         "C6",

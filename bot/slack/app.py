@@ -24,6 +24,7 @@ from bot.slack.middleware import (
     files_key,
     message_key,
     plain_message,
+    respond,
     say_failed,
     shares_files,
 )
@@ -108,7 +109,7 @@ def build_app(
         client.chat_postEphemeral(channel=command["channel_id"], user=command["user_id"], text=text)
 
     @app.command("/evidence", middleware=[claim_once(deliveries, command_key)])
-    def on_command(ack: Any, command: dict[str, Any], respond: Any) -> None:
+    def on_command(ack: Any, command: dict[str, Any]) -> None:
         question = question_text(command.get("text", ""))
         if not question:
             ack(text=HELP_MRKDWN)
@@ -119,10 +120,11 @@ def build_app(
         )
         asked = desk.ask(question, place, earlier="")
         for message in answer_messages_for(asked, shareable=True):
-            respond(text=message.text, blocks=list(message.blocks), response_type="ephemeral",
-                    replace_original=False)  # fmt: skip
+            respond(command.get("response_url"), text=message.text, blocks=list(message.blocks),
+                    response_type="ephemeral", replace_original=False)  # fmt: skip
         if asked.remind:
-            respond(text=REMINDER, response_type="ephemeral", replace_original=False)
+            respond(command.get("response_url"), text=REMINDER, response_type="ephemeral",
+                    replace_original=False)  # fmt: skip
 
     return app
 

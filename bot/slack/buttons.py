@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.desk import Asked, Desk, Recorded
 from bot.slack.blocks import Message, answer_messages, escape_mrkdwn
+from bot.slack.middleware import respond
 from bot.wording import NOTE_TITLE, THANKS_UP
 
 HELPFUL, NOT_HELPFUL = "feedback_up", "feedback_down"
@@ -43,10 +44,11 @@ def register_buttons(app: Any, desk: Desk) -> None:
     """Wire the buttons' listeners; each acks first, as Slack wants within 3 s."""
 
     @app.action(HELPFUL)
-    def on_helpful(ack: Any, body: dict[str, Any], respond: Any) -> None:
+    def on_helpful(ack: Any, body: dict[str, Any]) -> None:
         ack()
         desk.feedback(_answer_id(body), "up")
-        respond(text=THANKS_UP, response_type="ephemeral", replace_original=False)
+        respond(body.get("response_url"), text=THANKS_UP, response_type="ephemeral",
+                replace_original=False)  # fmt: skip
 
     @app.action(NOT_HELPFUL)
     def on_not_helpful(ack: Any, body: dict[str, Any], client: Any) -> None:
@@ -63,11 +65,12 @@ def register_buttons(app: Any, desk: Desk) -> None:
             desk.feedback(int(view["private_metadata"]), "down", value)
 
     @app.action(SHARE)
-    def on_share(ack: Any, body: dict[str, Any], client: Any, respond: Any) -> None:
+    def on_share(ack: Any, body: dict[str, Any], client: Any) -> None:
         ack()
         shared = desk.shareable(_answer_id(body), body["user"]["id"])
         if isinstance(shared, str):
-            respond(text=shared, response_type="ephemeral", replace_original=False)
+            respond(body.get("response_url"), text=shared, response_type="ephemeral",
+                    replace_original=False)  # fmt: skip
             return
         channel = body.get("channel", {}).get("id", "")
         if channel.startswith("D"):  # a direct message: ask which channel to share it in

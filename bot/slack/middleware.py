@@ -58,7 +58,25 @@ def claim_once(deliveries: Deliveries, key: Callable[[Body], str]) -> Callable[.
     return claim
 
 
-def say_failed(error: Exception, body: Body, client: Any, respond: Any) -> Any:
+def respond(response_url: str | None, **message: Any) -> None:
+    """Post to a slash command's `response_url`, retrying (up to 3 times, after the wait Slack
+    asks for) when it answers 429; Bolt's own `respond()` does not retry.
+
+    Raises:
+        RuntimeError: Slack refused the message, or went on rate-limiting it.
+    """
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+    from slack_sdk.webhook import WebhookClient
+
+    if not response_url:
+        raise RuntimeError("the command carried no response_url")
+    client = WebhookClient(response_url, retry_handlers=[RateLimitErrorRetryHandler(3)])
+    sent = client.send_dict(message)
+    if sent.status_code >= 300:
+        raise RuntimeError(f"Slack refused the reply: HTTP {sent.status_code} {sent.body[:100]}")
+
+
+def say_failed(error: Exception, body: Body, client: Any) -> Any:
     """The one error handler: log, then tell the asker FAILED where they asked.
 
     Also for a middleware failing before the listener acked (the catalog down while a delivery
@@ -73,8 +91,9 @@ def say_failed(error: Exception, body: Body, client: Any, respond: Any) -> Any:
         if event.get("channel") and event.get("ts"):
             thread_ts = event.get("thread_ts") or event["ts"]
             client.chat_postMessage(channel=event["channel"], thread_ts=thread_ts, text=FAILED)
-        elif body.get("command") and respond is not None:
-            respond(text=FAILED, response_type="ephemeral", replace_original=False)
+        elif body.get("command") and body.get("response_url"):
+            respond(body["response_url"], text=FAILED, response_type="ephemeral",
+                    replace_original=False)  # fmt: skip
         else:
             return None
     except Exception:  # Slack itself unreachable: a 500, and Slack will redeliver
