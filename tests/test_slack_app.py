@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.staff import Staff
 from bot.wording import UPLOAD_REFUSED as REFUSAL
@@ -134,6 +135,38 @@ def test_bad_signature_and_stale_timestamp_get_401_and_no_work(
     assert status == 401
     time.sleep(0.5)
     assert web_api.calls_to("chat.postMessage") == []
+
+
+def test_missing_signature_headers_get_401_and_a_replay_gets_no_second_answer(
+    bot_url: str, web_api: SlackWebAPI
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    event = slack.im_message_event(
+        "What helps social workers stay in their jobs?", user="U1", channel="D7", ts="1.7"
+    )
+    body = slack.event_callback(event, event_id="Ev7")
+    stamp = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
+    for headers in (
+        {"X-Slack-Request-Timestamp": stamp},  # no signature
+        {"X-Slack-Signature": signature},  # no timestamp
+        {},
+    ):
+        request = urllib.request.Request(
+            bot_url, data=body, method="POST",
+            headers={"Content-Type": "application/json", **headers},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401
+    # The same signed request twice (a replay within Slack's five minutes): one answer only.
+    assert post_event(bot_url, event, "Ev7") == 200
+    web_api.wait_for("chat.postMessage")
+    assert post_event(bot_url, event, "Ev7") == 200
+    time.sleep(0.5)
+    assert len(web_api.calls_to("chat.postMessage")) == 1
 
 
 def test_off_topic_question_says_no_evidence(bot_url: str, web_api: SlackWebAPI) -> None:

@@ -101,6 +101,7 @@ class SlackWebAPI:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.socket_url: str | None = None  # what apps.connections.open hands out (Socket Mode)
         self._methods: dict[str, Callable[[Params], Params]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -115,6 +116,7 @@ class SlackWebAPI:
             "files.completeUploadExternal": self._files_complete_upload_external,
             "files.info": self._files_info,
             "views.open": self._views_open,
+            "apps.connections.open": self._apps_connections_open,
         }
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -277,7 +279,9 @@ class SlackWebAPI:
             if limit and limit[0] > 0:
                 limit[0] -= 1
                 return 429, {"ok": False, "error": "ratelimited", "retry_after": limit[1]}
-            denied = self._authorised(token)
+            # Socket Mode's one call takes the app-level token; everything else the bot token.
+            app_level = method == "apps.connections.open" and (token or "").startswith("xapp-")
+            denied = None if app_level else self._authorised(token)
             if denied:
                 return 200, {"ok": False, "error": denied}
             failure = self._failures.get(method)
@@ -326,6 +330,11 @@ class SlackWebAPI:
 
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}0TEST{next(self._ids):05d}"
+
+    def _apps_connections_open(self, params: Params) -> Params:
+        if self.socket_url is None:
+            raise _SlackError("invalid_auth")
+        return {"ok": True, "url": self.socket_url}
 
     def _auth_test(self, params: Params) -> Params:
         return {
