@@ -41,8 +41,9 @@ def run_killed(settings: Settings, point: str, folder: Path) -> subprocess.Compl
     )  # fmt: skip
 
 
-def assert_consistent(library: Library) -> None:
-    """One active document per file, and the index holds exactly the catalog's chunks."""
+def assert_consistent(library: Library, *, staged_left: bool = False) -> None:
+    """One active document per file, and the index holds exactly the catalog's chunks; nothing
+    staged left over unless `staged_left` (a killed run's work, invisible, for the next run)."""
     docs = library.catalog.documents()
     assert len({d.source for d in docs}) == len(docs)
     version = library.current()
@@ -50,7 +51,8 @@ def assert_consistent(library: Library) -> None:
     assert version is not None
     assert version.vectors.count == len(ids)
     assert sorted(version.lexical.ids.tolist()) == sorted(ids.tolist())
-    assert library.catalog.counts()["staged"] == 0
+    if not staged_left:
+        assert library.catalog.counts()["staged"] == 0
 
 
 @pytest.mark.parametrize("point", ["after-stage-2", "after-index-files", "after-catalog-publish"])
@@ -124,7 +126,7 @@ def test_kill_9_at_random_moments_loses_nothing_and_duplicates_nothing(
         codes.append(process.returncode)  # -9 when killed mid-run, 0 when it had finished
         library = Library(settings, HashEmbedder())
         assert library.search("supervision decisions", limit=5)  # the library still answers
-        assert_consistent(library)
+        assert_consistent(library, staged_left=True)
         library.close()
     assert codes.count(-signal.SIGKILL) >= TRIALS // 2, (moments, codes)  # most were cut short
     library = Library(settings, HashEmbedder())
