@@ -160,6 +160,7 @@ def test_missing_signature_headers_get_401_and_a_replay_gets_no_second_answer(
         )  # fmt: skip
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
+        refused.value.close()  # its connection, else a ResourceWarning in some later test
         assert refused.value.code == 401
     # The same signed request twice (a replay within Slack's five minutes): one answer only.
     assert post_event(bot_url, event, "Ev7") == 200

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +15,7 @@ from bot.wording import FAILED
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]
+RESPOND_RETRIES = 3
 
 
 def direct_message(event: Body) -> bool:
@@ -59,21 +64,30 @@ def claim_once(deliveries: Deliveries, key: Callable[[Body], str]) -> Callable[.
 
 
 def respond(response_url: str | None, **message: Any) -> None:
-    """Post to a slash command's `response_url`, retrying (up to 3 times, after the wait Slack
-    asks for) when it answers 429; Bolt's own `respond()` does not retry.
+    """Post to a slash command's or a button's `response_url`, sending it again (up to 3 times,
+    after the wait Slack asks for, at most 30 s) when Slack answers 429. Bolt's own `respond()`
+    does not retry, and slack_sdk's webhook client leaves a 429's connection open.
 
     Raises:
         RuntimeError: Slack refused the message, or went on rate-limiting it.
     """
-    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-    from slack_sdk.webhook import WebhookClient
-
-    if not response_url:
-        raise RuntimeError("the command carried no response_url")
-    client = WebhookClient(response_url, retry_handlers=[RateLimitErrorRetryHandler(3)])
-    sent = client.send_dict(message)
-    if sent.status_code >= 300:
-        raise RuntimeError(f"Slack refused the reply: HTTP {sent.status_code} {sent.body[:100]}")
+    if not (response_url or "").lower().startswith(("https://", "http://")):
+        raise RuntimeError("the request carried no web response_url")
+    body = json.dumps(message).encode()
+    for attempt in range(RESPOND_RETRIES + 1):
+        request = urllib.request.Request(
+            str(response_url), data=body, method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=30):  # nosec B310 - Slack's own URL
+                return
+        except urllib.error.HTTPError as error:
+            with error:
+                if error.code != 429 or attempt == RESPOND_RETRIES:
+                    raise RuntimeError(f"Slack refused the reply: HTTP {error.code}") from None
+                wait = error.headers.get("Retry-After", "1")
+            time.sleep(min(float(wait) if wait.isdigit() else 1.0, 30.0))
 
 
 def say_failed(error: Exception, body: Body, client: Any) -> Any:
