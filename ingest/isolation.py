@@ -42,15 +42,15 @@ class Reader:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def load(self, path: Path, max_bytes: int) -> LoadedDocument:
-        """`load_file(path, max_bytes)` in the reader process.
+    def load(self, path: Path, max_bytes: int, ocr: str = "off") -> LoadedDocument:
+        """`load_file(path, max_bytes, ocr)` in the reader process.
 
         Raises:
             RejectedFile: the loader's own refusals, and a file past the memory or time cap or
                 one the reader died on.
         """
         connection = self._connection or self._start()
-        connection.send((str(path), max_bytes))
+        connection.send((str(path), max_bytes, ocr))
         if not connection.poll(self.seconds):
             self._stop()
             raise RejectedFile(
@@ -115,7 +115,7 @@ class Reader:
 
 
 def _serve(connection: Connection, memory_bytes: int) -> None:
-    """The reader's loop: a (path, max_bytes) in, ("ok" | "rejected" | "memory", value) out."""
+    """The reader's loop: (path, max_bytes, ocr) in, ("ok" | "rejected" | "memory", value) out."""
     _cap_memory(memory_bytes)
     while True:
         try:
@@ -124,9 +124,9 @@ def _serve(connection: Connection, memory_bytes: int) -> None:
             return
         if request is None:
             return
-        path, max_bytes = request
+        path, max_bytes, ocr = request
         try:
-            reply: tuple[str, Any] = ("ok", load_file(Path(path), max_bytes))
+            reply: tuple[str, Any] = ("ok", load_file(Path(path), max_bytes, ocr))
         except RejectedFile as refused:
             reply = ("rejected", (refused.reason, refused.advice))
         except MemoryError:

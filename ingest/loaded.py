@@ -47,6 +47,15 @@ class MetadataHints:
 
 
 @dataclass(frozen=True)
+class RecognisedPage:
+    """A page whose text was recognised from its image: by which engine, how confidently."""
+
+    page: int
+    engine: str  # name and version, e.g. "tesseract 5.3.0"
+    confidence: float  # the engine's mean word confidence, 0 to 1
+
+
+@dataclass(frozen=True)
 class LoadedDocument:
     """A file's cleaned text, split into pages and blocks in reading order."""
 
@@ -56,3 +65,4 @@ class LoadedDocument:
     blocks: tuple[Block, ...]
     hints: MetadataHints
     notes: tuple[str, ...] = ()  # e.g. "named .pdf but contains HTML: read as HTML"
+    recognised: tuple[RecognisedPage, ...] = ()  # pages read by OCR, not from a text layer

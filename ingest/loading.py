@@ -26,7 +26,7 @@ _SUFFIXES: dict[Format, frozenset[str]] = {
 }
 
 
-def load_file(path: Path, max_bytes: int) -> LoadedDocument:
+def load_file(path: Path, max_bytes: int, ocr: str = "off") -> LoadedDocument:
     """Load any supported file into cleaned pages and blocks.
 
     Raises:
@@ -37,7 +37,7 @@ def load_file(path: Path, max_bytes: int) -> LoadedDocument:
     data = read_bytes(path, max_bytes)
     fmt = detect_format(data, path.name)
     try:
-        document = parse(data, fmt)
+        document = parse(data, fmt, ocr)
     except (RejectedFile, MemoryError):  # a memory cap is the caller's to report
         raise
     except Exception as error:  # a parser's crash on one file must not stop a batch
@@ -49,12 +49,14 @@ def load_file(path: Path, max_bytes: int) -> LoadedDocument:
     return dataclasses.replace(document, notes=(note, *document.notes)) if note else document
 
 
-def parse(data: bytes, format: Format) -> LoadedDocument:
-    """Run the loader for `format`; heavy parsers are imported only when needed."""
+def parse(data: bytes, format: Format, ocr: str = "off") -> LoadedDocument:
+    """Run the loader for `format`; heavy parsers are imported only when needed. `ocr` names
+    the engine for PDF pages without a text layer (`ingest.ocr.CHOICES`)."""
     if format == "pdf":
         from ingest.loaders import pdf
+        from ingest.ocr import find_engine
 
-        return pdf.load(data)
+        return pdf.load(data, find_engine(ocr))
     if format == "docx":
         from ingest.loaders import docx
 

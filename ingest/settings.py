@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 # Environment variable -> field (see docs/settings.md).
@@ -11,6 +13,7 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_CHUNK_OVERLAP": "chunk_overlap",
     "EVIDENCE_FILE_SECONDS": "file_seconds",
     "EVIDENCE_FILE_MEMORY_MB": "file_memory_mb",
+    "EVIDENCE_OCR": "ocr",
 }
 
 
@@ -25,6 +28,8 @@ class IngestSettings(BaseModel):
     # Caps on reading one file (ingest/isolation.py): past either, the file is refused.
     file_seconds: float = Field(default=300.0, gt=0)
     file_memory_mb: int = Field(default=1024, ge=64)
+    # Scanned pages (ingest/ocr.py): off until every surface marks recognised text (issue 16).
+    ocr: Literal["off", "auto", "tesseract"] = "off"
 
     @property
     def max_bytes(self) -> int:

@@ -77,3 +77,11 @@ def test_the_loader_fuzzer_runs_and_finds_no_defect(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {row["examples"] for row in report["formats"].values()} == {20}
+
+
+def test_the_ocr_benchmark_measures_the_sample_scan(tmp_path: Path) -> None:
+    out = tmp_path / "ocr.json"
+    result = run("ocr_accuracy", "--dpi", "100", "--out", str(out), env={**os.environ})
+    assert result.returncode == 0, result.stdout + result.stderr
+    (row,) = json.loads(out.read_text(encoding="utf-8"))["runs"]
+    assert row["pages"] == 6 and 0 <= row["cer"] < 1

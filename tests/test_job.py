@@ -210,10 +210,10 @@ def test_an_unexpected_error_on_one_file_does_not_stop_the_run(
     folder = evidence_folder(tmp_path / "in")
     real_load = job_module.Reader.load
 
-    def flaky(reader, path: Path, max_bytes: int):  # type: ignore[no-untyped-def]
+    def flaky(reader, path: Path, *args):  # type: ignore[no-untyped-def]
         if path.name == "kinship.md":
             raise KeyError("boom")
-        return real_load(reader, path, max_bytes)
+        return real_load(reader, path, *args)
 
     monkeypatch.setattr(job_module.Reader, "load", flaky)
     library = Library(Settings(home=tmp_path / "lib"), HashEmbedder())

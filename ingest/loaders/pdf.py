@@ -22,8 +22,9 @@ from ingest.cleaning import (
     strip_running_lines,
     vocabulary,
 )
-from ingest.loaded import LoadedDocument, MetadataHints, RejectedFile
+from ingest.loaded import LoadedDocument, MetadataHints, RecognisedPage, RejectedFile
 from ingest.loaders import iso_date, meaningful_title, names
+from ingest.ocr import Engine
 
 MIN_CHARACTERS_PER_PAGE = 25
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -69,17 +70,28 @@ COVER_WORDS = 12  # a cover's lines before its first paragraph of prose are at m
 COVER_RUN = 3  # this many short lines before the prose are a cover block, headings included
 COVER_PAGES = 3  # pages whose printed text sizes tell a cover title from the body text
 Sized = list[tuple[float, str]]  # pieces of one page's text, each with its printed size
-_OCR_ADVICE = "run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
+_OCR_ADVICE = (
+    "set EVIDENCE_OCR=auto with Tesseract installed (`apt-get install tesseract-ocr "
+    "tesseract-ocr-eng`), or run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the "
+    "OCR'd copy"
+)
 
 
-def load(data: bytes) -> LoadedDocument:
-    """Read a PDF's text layer page by page; blank pages stay as empty strings.
+def load(data: bytes, ocr: Engine | None = None) -> LoadedDocument:
+    """Read a PDF's text layer page by page; blank pages stay as empty strings. With an `ocr`
+    engine, pages without a usable text layer are recognised from their image instead.
 
     Raises:
-        RejectedFile: the PDF is locked, or has (almost) no text layer.
+        RejectedFile: the PDF is locked, or has (almost) no text layer and no engine was given.
     """
     reader = _open(data)
     texts, sizes, notes = _page_texts(reader)
+    recognised: list[RecognisedPage] = []
+    if ocr is not None:
+        recognised = _recognise(data, texts, ocr)
+        if recognised:
+            sizes = None  # printed sizes come from the text layer, which these pages lack
+            notes = [n for n in notes if "no extractable text" not in n] + [_ocr_note(recognised)]
     _require_text(texts)
     pages = strip_running_lines([normalise_characters(text).split("\n") for text in texts])
     text = "\n".join(line for lines in pages for line in lines)
@@ -89,7 +101,7 @@ def load(data: bytes) -> LoadedDocument:
     parts = [mark_asides(page, first=number == 0) for number, page in enumerate(parts)]
     page_texts, blocks = compose_pages(parts)
     hints = _hints(reader, lambda: cover_title(texts[0], sizes) if sizes else None)
-    return LoadedDocument("pdf", True, page_texts, blocks, hints, tuple(notes))
+    return LoadedDocument("pdf", True, page_texts, blocks, hints, tuple(notes), tuple(recognised))
 
 
 def assemble(
@@ -300,6 +312,32 @@ def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None,
     if 0 < empty < len(texts):
         notes.append(f"{empty} of {len(texts)} pages have no extractable text (left empty)")
     return texts, sizes, notes
+
+
+def _recognise(data: bytes, texts: list[str], ocr: Engine) -> list[RecognisedPage]:
+    """Recognise, in place in `texts`, each page whose text layer is (nearly) empty."""
+    from ingest.ocr import rasterise, recognise_all
+
+    wanted = [n for n, text in enumerate(texts, start=1) if _unreadable(text)]
+    found = []
+    for number, result in zip(wanted, recognise_all(ocr, rasterise(data, wanted)), strict=True):
+        if result.text.strip():
+            texts[number - 1] = result.text
+            found.append(RecognisedPage(number, f"{ocr.name} {ocr.version}", result.confidence))
+    return found
+
+
+def _unreadable(text: str) -> bool:
+    return len("".join(text.split())) < MIN_CHARACTERS_PER_PAGE
+
+
+def _ocr_note(pages: Sequence[RecognisedPage]) -> str:
+    numbers = ", ".join(str(p.page) for p in pages[:20]) + ("…" if len(pages) > 20 else "")
+    mean = sum(p.confidence for p in pages) / len(pages)
+    return (
+        f"text recognised from a scan on page(s) {numbers} by {pages[0].engine} "
+        f"(mean confidence {mean:.2f}): check quotes against the page"
+    )
 
 
 def _require_text(texts: Sequence[str]) -> None:

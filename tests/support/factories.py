@@ -132,6 +132,31 @@ def make_image_pdf(path: Path, pages: int = 1, seed: int = 7) -> Path:
     return path
 
 
+def make_scanned_pdf(path: Path, pages: Sequence[Sequence[str]], dpi: int = 150) -> Path:
+    """A scan of printed pages: the text typeset as a PDF, each page rasterised in grey at `dpi`,
+    the pictures put back together as a PDF with no text layer."""
+    import pypdfium2
+
+    printed = pypdfium2.PdfDocument(bytes(_typeset(pages).output()))
+    images = [
+        printed[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(printed))
+    ]
+    printed.close()
+    images[0].save(path, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return path
+
+
+def _typeset(pages: Sequence[Sequence[str]]) -> fpdf.FPDF:
+    pdf = fpdf.FPDF(format="A4")
+    pdf.set_font("Helvetica", size=12)
+    for paragraphs in pages:
+        pdf.add_page()
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 7, paragraph)
+            pdf.ln(4)
+    return pdf
+
+
 def make_encrypted_pdf(path: Path, user_password: str = "secret", owner: str = "owner") -> Path:
     """Write a password-protected PDF; an empty `user_password` gives one that opens freely."""
     source = make_pdf(path, [["# Locked", "This text sits behind a password."]])

@@ -1,0 +1,82 @@
+"""Scanned pages read by OCR (issue 16, first step): Tesseract, for real, on scans made here.
+
+Tesseract is a Debian package (`tesseract-ocr`, `tesseract-ocr-eng`) that `.ci/run` installs;
+without it these tests fail and say so, rather than skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.loaded import RejectedFile
+from ingest.loading import load_file
+from ingest.ocr import find_engine
+from tests.support import factories
+
+LIMIT = 2**26
+FIRST = (
+    "Kinship carers should receive a named support worker within the first month of the "
+    "placement, and a review of their needs after three months."
+)
+SECOND = "Supervision should take place at least monthly and be recorded on the child's file."
+
+
+@pytest.fixture(scope="module", autouse=True)
+def tesseract() -> None:
+    assert shutil.which("tesseract"), (
+        "Tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-eng "
+        "(.ci/run does this)"
+    )
+
+
+def words(text: str) -> set[str]:
+    return {w.strip(".,").casefold() for w in text.split()}
+
+
+def test_a_scanned_pdf_is_read_with_its_pages_marked_as_recognised(tmp_path: Path) -> None:
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [["Kinship care", FIRST], [SECOND]])
+    document = load_file(scan, LIMIT, ocr="auto")
+    assert len(document.pages) == 2
+    assert len(words(FIRST) & words(document.pages[0])) >= 0.9 * len(words(FIRST))
+    assert len(words(SECOND) & words(document.pages[1])) >= 0.9 * len(words(SECOND))
+    assert [p.page for p in document.recognised] == [1, 2]
+    assert all(
+        p.engine.startswith("tesseract ") and 0.5 < p.confidence <= 1 for p in document.recognised
+    )
+    assert any("recognised from a scan" in note for note in document.notes)
+    assert document.blocks  # chunkable like any page
+
+
+def test_only_the_pages_without_a_text_layer_are_recognised(tmp_path: Path) -> None:
+    import pypdf
+
+    digital = factories.make_pdf(tmp_path / "digital.pdf", [["# Supervision", SECOND * 3]])
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST]])
+    writer = pypdf.PdfWriter()
+    for part in (digital, scan):
+        writer.append(str(part))
+    writer.write(tmp_path / "mixed.pdf")
+    document = load_file(tmp_path / "mixed.pdf", LIMIT, ocr="tesseract")
+    assert [p.page for p in document.recognised] == [2]
+    assert "monthly" in document.pages[0]
+    assert "named support worker" in " ".join(document.pages[1].split())
+
+
+def test_with_ocr_off_a_scan_is_refused_naming_both_ways_to_read_it(tmp_path: Path) -> None:
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST]])
+    with pytest.raises(RejectedFile) as refused:
+        load_file(scan, LIMIT, ocr="off")
+    assert "EVIDENCE_OCR=auto" in refused.value.advice and "ocrmypdf" in refused.value.advice
+
+
+def test_asking_for_tesseract_where_it_is_missing_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    assert find_engine("auto") is None
+    with pytest.raises(RejectedFile) as refused:
+        find_engine("tesseract")
+    assert "apt-get install tesseract-ocr tesseract-ocr-eng" in refused.value.advice
