@@ -83,6 +83,11 @@ class QuoteMismatch(AssertionError):
     """A quote that is not an exact substring of the page it cites: never shown."""
 
 
+# Pages recognised with a mean word confidence below this are kept, but their quotes are never
+# strong matches.
+OCR_FLOOR = 0.80
+
+
 @dataclass(frozen=True)
 class Citation:
     number: int
@@ -101,6 +106,12 @@ class Citation:
     score: float
     sample: bool = False
     strength: str = "partial"  # how well the quote matches: "strong" or "partial"
+    text_source: str = "digital"  # "ocr" when the quote's page was recognised from a scan
+    ocr_confidence: float | None = None  # the engine's mean word confidence on that page
+
+    @property
+    def scanned(self) -> bool:
+        return self.text_source == "ocr"
 
 
 @dataclass(frozen=True)
@@ -310,6 +321,9 @@ def verify_quote(quote: str, page_text: str, start: int, end: int) -> None:
 def _cite(number: int, passage: Passage, sentence: Quote, match: str) -> Citation:
     verify_quote(sentence.text, passage.page_texts[sentence.page], sentence.start, sentence.end)
     meta = passage.meta
+    scan = passage.scanned.get(sentence.page)
+    if scan is not None and scan.confidence < OCR_FLOOR:
+        match = "partial"  # machine-read text this unsure is never shown as a strong match
     return Citation(
         number=number,
         document_id=passage.document_id,
@@ -327,4 +341,6 @@ def _cite(number: int, passage: Passage, sentence: Quote, match: str) -> Citatio
         score=round(passage.dense_score, 4),
         sample=meta.sample,
         strength=match,
+        text_source="ocr" if scan is not None else "digital",
+        ocr_confidence=round(scan.confidence, 3) if scan is not None else None,
     )

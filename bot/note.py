@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.answer import NO_EVIDENCE, Answer, Citation
-from bot.rendering import SAMPLE_FLAG, escape_markdown, reference
+from bot.rendering import SAMPLE_FLAG, SCAN_FLAG, escape_markdown, reference
 
 
 def supervision_note(answer: Answer, *, asked_at: datetime, library_version: int | None) -> str:
@@ -59,6 +59,7 @@ def _passages(citations: tuple[Citation, ...]) -> list[str]:
 
 def _source(citation: Citation) -> str:
     kind = citation.doc_type + (f"; {SAMPLE_FLAG}" if citation.sample else "")
+    kind += f"; {SCAN_FLAG}" if citation.scanned else ""
     return (
         f"{citation.number}. {escape_markdown(reference(citation))}. Evidence type: "
         f"{escape_markdown(kind)}. Source: {escape_markdown(citation.source)}"

@@ -10,6 +10,7 @@ from typing import Any
 from bot.answer import Answer, Citation
 
 SAMPLE_FLAG = "SAMPLE MATERIAL, NOT EVIDENCE"
+SCAN_FLAG = "text recognised from a scan: check the page"
 # Inline Markdown that could format, link or embed: the text is quoted on a line of its own, so
 # line-start syntax (#, -, >) cannot take effect.
 _MARKDOWN = re.compile(r"([\\`*_\[\]~])")
@@ -72,8 +73,10 @@ def render_text(answer: Answer, width: int = 100) -> str:
     if answer.citations or answer.related:
         lines += ["", "Sources:"]
         for citation in answer.citations or answer.related:
-            kind = f"{citation.doc_type}; {citation.strength} match" + (
-                f"; {SAMPLE_FLAG}" if citation.sample else ""
+            kind = (
+                f"{citation.doc_type}; {citation.strength} match"
+                + (f"; {SAMPLE_FLAG}" if citation.sample else "")
+                + (f"; {SCAN_FLAG}" if citation.scanned else "")
             )
             lines.append(
                 textwrap.fill(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         Filters,
         LibraryStats,
         Passage,
+        ScannedPage,
         Span,
         StoredDocument,
     )
@@ -37,7 +38,7 @@ _HOMES = {
     "index.library": ("Library", "LibraryBusy", "LibraryFull", "MODES"),
     "index.records": (
         "Chunk", "DOC_TYPES", "Document", "DocumentMeta", "Filters", "LibraryStats", "Passage",
-        "Span", "StoredDocument",
+        "ScannedPage", "Span", "StoredDocument",
     ),
     "index.catalog": ("Catalog", "CatalogError"),
     "index.embedding": ("Embedder", "ModelError", "load_embedder"),
@@ -70,6 +71,7 @@ __all__ = [
     "LibraryStats",
     "ModelError",
     "Passage",
+    "ScannedPage",
     "Settings",
     "Span",
     "StoredDocument",

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from index.records import Document, DocumentMeta, Filters, Span, StoredDocument
+from index.records import Document, DocumentMeta, Filters, ScannedPage, Span, StoredDocument
 from index.tables import (
     ACTIVE,
     RETIRED,
@@ -26,7 +26,7 @@ from index.tables import (
 )
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 # Ids bound into one IN (...): SQLite allows 32,766 parameters a statement, psycopg 65,535, and a
 # library of tens of thousands of documents passes both.
 ID_BATCH = 10_000
@@ -236,6 +236,27 @@ class Catalog:
                     out[document_id][number] = text
         return out
 
+    def scanned_pages(
+        self, wanted: Mapping[int, Iterable[int]]
+    ) -> dict[int, dict[int, ScannedPage]]:
+        """Which of these pages were recognised from a scan: document id -> page -> how."""
+        numbers = {int(n) for pages in wanted.values() for n in pages}
+        out: dict[int, dict[int, ScannedPage]] = {int(d): {} for d in wanted}
+        if not wanted or not numbers:
+            return out
+        with self.session() as session:
+            query = select(
+                PageRow.document_id, PageRow.number, PageRow.ocr_engine, PageRow.ocr_confidence
+            ).where(
+                PageRow.document_id.in_(list(out)),
+                PageRow.number.in_(sorted(numbers)),
+                PageRow.ocr_engine.is_not(None),
+            )
+            for document_id, number, engine, confidence in session.execute(query):
+                if number in wanted[document_id]:
+                    out[document_id][number] = ScannedPage(number, engine or "", confidence or 0.0)
+        return out
+
     def pages(self, document_id: int, numbers: Iterable[int] | None = None) -> dict[int, str]:
         with self.session() as session:
             query = select(PageRow).where(PageRow.document_id == document_id)
@@ -301,8 +322,15 @@ class Catalog:
             )
             session.add(row)
             session.flush()
+            scanned = {page.page: page for page in document.scanned}
             session.add_all(
-                PageRow(document_id=row.id, number=number, text=text)
+                PageRow(
+                    document_id=row.id,
+                    number=number,
+                    text=text,
+                    ocr_engine=scanned[number].engine if number in scanned else None,
+                    ocr_confidence=scanned[number].confidence if number in scanned else None,
+                )
                 for number, text in enumerate(document.pages, start=1)
             )
             vectors = np.ascontiguousarray(embeddings, dtype=np.float32)

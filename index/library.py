@@ -355,6 +355,7 @@ class Library:
         for _, chunk, doc in chosen:
             wanted.setdefault(doc.id, set()).update(s.page for s in spans_of(chunk))
         page_texts = self.catalog.pages_of(wanted)
+        scanned = self.catalog.scanned_pages(wanted)
         ids = [hit.chunk_id for hit, _, _ in chosen]
         stored = self.catalog.sentence_vectors(ids) if sentences else {}
         passages = []
@@ -372,6 +373,7 @@ class Library:
                     spans=spans,
                     heading_path=tuple(chunk.heading_path),
                     page_texts={s.page: texts[s.page] for s in spans if s.page in texts},
+                    scanned=scanned[doc.id],
                     score=hit.fused,
                     dense_score=cosine[hit.chunk_id],
                     lexical_score=found.lexical.get(hit.chunk_id, 0.0),

@@ -132,6 +132,16 @@ class Document:
     chunks: tuple[Chunk, ...]
     meta: DocumentMeta
     notes: tuple[str, ...] = ()
+    scanned: tuple[ScannedPage, ...] = ()  # pages read by OCR
+
+
+@dataclass(frozen=True)
+class ScannedPage:
+    """A page whose text was recognised from its image (OCR), not read from a text layer."""
+
+    page: int
+    engine: str  # name and version, e.g. "tesseract 5.3.0"
+    confidence: float  # the engine's mean word confidence, 0 to 1
 
 
 @dataclass(frozen=True)
@@ -163,6 +173,7 @@ class Passage(OnPages):
     lexical_score: float = 0.0
     # Vectors of the passage's sentences by (page, start, end), where the library stored them.
     sentence_vectors: Mapping[tuple[int, int, int], np.ndarray] = field(default_factory=dict)
+    scanned: Mapping[int, ScannedPage] = field(default_factory=dict)  # its pages read by OCR
 
 
 @dataclass(frozen=True)

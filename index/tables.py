@@ -78,6 +78,9 @@ class PageRow(Base):
     )
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
+    # Set when the page was recognised from its image (OCR): by what, how confidently.
+    ocr_engine: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class ChunkRow(Base):

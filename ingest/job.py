@@ -278,6 +278,7 @@ def _parse(
         chunks=chunks,
         meta=meta,
         notes=loaded.notes,
+        scanned=loaded.recognised,
     )
 
 

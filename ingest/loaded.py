@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from index import ScannedPage
+
 
 class RejectedFile(Exception):
     """A file that cannot be indexed: what is wrong with it and what to do about it."""
@@ -47,15 +49,6 @@ class MetadataHints:
 
 
 @dataclass(frozen=True)
-class RecognisedPage:
-    """A page whose text was recognised from its image: by which engine, how confidently."""
-
-    page: int
-    engine: str  # name and version, e.g. "tesseract 5.3.0"
-    confidence: float  # the engine's mean word confidence, 0 to 1
-
-
-@dataclass(frozen=True)
 class LoadedDocument:
     """A file's cleaned text, split into pages and blocks in reading order."""
 
@@ -65,4 +58,4 @@ class LoadedDocument:
     blocks: tuple[Block, ...]
     hints: MetadataHints
     notes: tuple[str, ...] = ()  # e.g. "named .pdf but contains HTML: read as HTML"
-    recognised: tuple[RecognisedPage, ...] = ()  # pages read by OCR, not from a text layer
+    recognised: tuple[ScannedPage, ...] = ()  # pages read by OCR, not from a text layer

@@ -66,7 +66,8 @@ def test_help_does_not_import_torch() -> None:
 INDEX_SURFACE = {
     "ANALYZER", "B", "Catalog", "CatalogError", "Chunk", "DEFAULT_MODEL", "DOC_TYPES", "Document",
     "DocumentMeta", "ENVIRONMENT", "Embedder", "Filters", "K1", "Library", "LibraryBusy",
-    "LibraryFull", "LibraryStats", "MODES", "ModelError", "Passage", "Settings", "Span",
+    "LibraryFull", "LibraryStats", "MODES", "ModelError", "Passage", "ScannedPage", "Settings",
+    "Span",
     "StoredDocument", "TermListError", "embed_chunks", "load_embedder", "load_glossary", "merged",
     "read_term_lists", "split_sentences", "terms", "check_known", "section_values",
 }  # fmt: skip

@@ -80,3 +80,43 @@ def test_asking_for_tesseract_where_it_is_missing_says_how_to_install_it(
     with pytest.raises(RejectedFile) as refused:
         find_engine("tesseract")
     assert "apt-get install tesseract-ocr tesseract-ocr-eng" in refused.value.advice
+
+
+def test_a_quote_from_a_scanned_page_says_so_everywhere_it_is_shown(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from bot.answering import Answerer
+    from bot.note import supervision_note
+    from bot.rendering import SCAN_FLAG, render_text, to_dict
+    from bot.slack.blocks import answer_messages
+    from bot.teams.citations import SCAN_KEYWORD, citation_keywords
+    from index.library import Library
+    from index.settings import Settings
+    from ingest.job import ingest
+    from ingest.settings import IngestSettings
+    from tests.support.doubles import HashEmbedder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    factories.make_scanned_pdf(folder / "kinship-scan.pdf", [["Kinship care", FIRST]])
+    factories.make_pdf(folder / "digital.pdf", [["# Supervision", SECOND * 2]])
+    library = Library(Settings(home=tmp_path / "library"), HashEmbedder())
+    report = ingest(library, [folder], settings=IngestSettings(ocr="auto"))
+    assert report.count("added") == 2
+    answer = Answerer(library, library.settings.min_score).answer(
+        "When should kinship carers receive a named support worker?"
+    )
+    scanned = [c for c in answer.citations + answer.related if "kinship-scan" in c.source]
+    assert scanned, answer
+    citation = scanned[0]
+    assert citation.text_source == "ocr" and citation.ocr_confidence and citation.scanned
+    assert all(c.text_source == "digital" for c in answer.citations if "digital" in c.source)
+    assert SCAN_FLAG in " ".join(render_text(answer).split())
+    shown = to_dict(answer)
+    assert any(c["text_source"] == "ocr" for c in shown["citations"] + shown["possibly_related"])
+    blocks = str([m.blocks for m in answer_messages(answer, library_version=1)])
+    assert SCAN_FLAG in blocks
+    assert SCAN_KEYWORD in citation_keywords(citation)
+    note = supervision_note(answer, asked_at=datetime(2026, 12, 4), library_version=1)
+    assert SCAN_FLAG in note or not answer.answered
+    library.close()

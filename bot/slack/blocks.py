@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.answer import NO_EVIDENCE, Answer, Citation
-from bot.rendering import SAMPLE_FLAG, reference
+from bot.rendering import SAMPLE_FLAG, SCAN_FLAG, reference
 
 Block = dict[str, Any]
 
@@ -157,6 +157,8 @@ def _source_line(citation: Citation) -> str:
     rest, _ = _fit(reference(citation)[len(citation.title) :], MAX_REFERENCE_CHARS)
     kind, _ = _fit(citation.doc_type, MAX_KIND_CHARS)
     flag = f" · :warning: *{SAMPLE_FLAG}*" if citation.sample else ""
+    if citation.scanned:
+        flag += f" · _{SCAN_FLAG}_"
     return f"*[{citation.number}]* {title}{rest} · _{kind}_{flag}"
 
 

@@ -24,6 +24,7 @@ MAX_KEYWORD = 28
 TEXT_QUOTE = 300  # characters of each quote in the message text; the card has the whole quote
 ELLIPSIS = "…"
 SAMPLE_KEYWORD = "SAMPLE, NOT EVIDENCE"
+SCAN_KEYWORD = "READ FROM A SCAN: CHECK"  # at most 28 characters, as Teams allows
 EVIDENCE_LEAD = "Evidence from the library"
 NO_EVIDENCE_LEAD = "No evidence in the library."
 RELATED_HINT = "Passages that came close are listed below as possibly related, not as an answer."
@@ -75,6 +76,8 @@ def citation_name(citation: Citation) -> str:
 def citation_keywords(citation: Citation) -> tuple[str, ...]:
     """The evidence type, the year and the sample flag: what a reader weighs a source by."""
     words = [citation.doc_type, str(citation.year) if citation.year else ""]
+    if citation.scanned:
+        words.insert(0, SCAN_KEYWORD)
     if citation.sample:
         words.insert(0, SAMPLE_KEYWORD)
     return tuple(shorten(w, MAX_KEYWORD) for w in words if w)[:MAX_KEYWORDS]

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pypdf
 from pypdf.errors import DependencyError
 
+from index import ScannedPage
 from ingest.cleaning import (
     Part,
     compose_pages,
@@ -22,7 +23,7 @@ from ingest.cleaning import (
     strip_running_lines,
     vocabulary,
 )
-from ingest.loaded import LoadedDocument, MetadataHints, RecognisedPage, RejectedFile
+from ingest.loaded import LoadedDocument, MetadataHints, RejectedFile
 from ingest.loaders import iso_date, meaningful_title, names
 from ingest.ocr import Engine
 
@@ -86,7 +87,7 @@ def load(data: bytes, ocr: Engine | None = None) -> LoadedDocument:
     """
     reader = _open(data)
     texts, sizes, notes = _page_texts(reader)
-    recognised: list[RecognisedPage] = []
+    recognised: list[ScannedPage] = []
     if ocr is not None:
         recognised = _recognise(data, texts, ocr)
         if recognised:
@@ -314,7 +315,7 @@ def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None,
     return texts, sizes, notes
 
 
-def _recognise(data: bytes, texts: list[str], ocr: Engine) -> list[RecognisedPage]:
+def _recognise(data: bytes, texts: list[str], ocr: Engine) -> list[ScannedPage]:
     """Recognise, in place in `texts`, each page whose text layer is (nearly) empty."""
     from ingest.ocr import rasterise, recognise_all
 
@@ -323,7 +324,7 @@ def _recognise(data: bytes, texts: list[str], ocr: Engine) -> list[RecognisedPag
     for number, result in zip(wanted, recognise_all(ocr, rasterise(data, wanted)), strict=True):
         if result.text.strip():
             texts[number - 1] = result.text
-            found.append(RecognisedPage(number, f"{ocr.name} {ocr.version}", result.confidence))
+            found.append(ScannedPage(number, f"{ocr.name} {ocr.version}", result.confidence))
     return found
 
 
@@ -331,7 +332,7 @@ def _unreadable(text: str) -> bool:
     return len("".join(text.split())) < MIN_CHARACTERS_PER_PAGE
 
 
-def _ocr_note(pages: Sequence[RecognisedPage]) -> str:
+def _ocr_note(pages: Sequence[ScannedPage]) -> str:
     numbers = ", ".join(str(p.page) for p in pages[:20]) + ("…" if len(pages) > 20 else "")
     mean = sum(p.confidence for p in pages) / len(pages)
     return (
