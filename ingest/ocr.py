@@ -15,7 +15,7 @@ import csv
 import io
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404 - Tesseract is run with fixed arguments, never a shell
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
