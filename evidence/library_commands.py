@@ -117,6 +117,10 @@ def _docs(settings: Settings, args: argparse.Namespace) -> int:
         if row is None:
             return _no_such_document(action, args.document)
         data = document_dict(row)
+        data["recognised_pages"] = [  # read by OCR from a scan: quotes from them say so
+            f"p. {p.page} ({p.engine}, confidence {p.confidence:.2f})"
+            for p in library.scanned_pages(row)
+        ]
         if args.json:
             print(json.dumps(data, indent=2, ensure_ascii=False))
         else:

@@ -19,7 +19,15 @@ import numpy as np
 from index.catalog import Catalog, meta_of, spans_of
 from index.embedding import Embedder, check_same_model, probe_vector
 from index.lexical import ANALYZER, LexicalIndex, TermWeights
-from index.records import Document, DocumentMeta, Filters, LibraryStats, Passage, StoredDocument
+from index.records import (
+    Document,
+    DocumentMeta,
+    Filters,
+    LibraryStats,
+    Passage,
+    ScannedPage,
+    StoredDocument,
+)
 from index.retrieval import cap_per_group
 from index.search import Candidates, find_candidates
 from index.sentence_vectors import embed_chunks, unpack
@@ -139,6 +147,11 @@ class Library:
         """A published document by id; None when there is none (or it is not published)."""
         found = self.catalog.document(document_id)
         return found if found is not None and found.state == ACTIVE else None
+
+    def scanned_pages(self, document: StoredDocument) -> list[ScannedPage]:
+        """The document's pages recognised from a scan (OCR), in page order."""
+        found = self.catalog.scanned_pages({document.id: range(1, document.page_count + 1)})
+        return sorted(found[document.id].values(), key=lambda page: page.page)
 
     def documents_from(self, source: str) -> list[StoredDocument]:
         """The published documents read from the file at `source`."""

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.loaded import LoadedDocument, RejectedFile
-from ingest.loading import load_file
+from ingest.loading import NO_OCR, load_file
+from ingest.ocr import OcrSettings
 
 log = logging.getLogger(__name__)
 PRELOAD = ["ingest.loading", "ingest.loaders.pdf", "ingest.loaders.docx", "ingest.loaders.html"]
@@ -42,7 +43,7 @@ class Reader:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def load(self, path: Path, max_bytes: int, ocr: str = "off") -> LoadedDocument:
+    def load(self, path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR) -> LoadedDocument:
         """`load_file(path, max_bytes, ocr)` in the reader process.
 
         Raises:

@@ -248,7 +248,7 @@ def _parse(
     overrides: Mapping[str, object],
 ) -> Document:
     embedder = library.require_embedder()
-    loaded = reader.load(path, settings.max_bytes, settings.ocr)
+    loaded = reader.load(path, settings.max_bytes, settings.ocr_settings)
     meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
     chunks = chunk_blocks(
         loaded.pages,

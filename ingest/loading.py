@@ -8,8 +8,10 @@ import stat
 from pathlib import Path
 
 from ingest.loaded import LoadedDocument, RejectedFile
+from ingest.ocr import OcrSettings
 from ingest.sniffing import MARKDOWN_SUFFIXES, Format, detect_format
 
+NO_OCR = OcrSettings()
 FORMAT_NAMES: dict[Format, str] = {
     "pdf": "PDF",
     "docx": "DOCX",
@@ -26,7 +28,7 @@ _SUFFIXES: dict[Format, frozenset[str]] = {
 }
 
 
-def load_file(path: Path, max_bytes: int, ocr: str = "off") -> LoadedDocument:
+def load_file(path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR) -> LoadedDocument:
     """Load any supported file into cleaned pages and blocks.
 
     Raises:
@@ -49,14 +51,14 @@ def load_file(path: Path, max_bytes: int, ocr: str = "off") -> LoadedDocument:
     return dataclasses.replace(document, notes=(note, *document.notes)) if note else document
 
 
-def parse(data: bytes, format: Format, ocr: str = "off") -> LoadedDocument:
-    """Run the loader for `format`; heavy parsers are imported only when needed. `ocr` names
-    the engine for PDF pages without a text layer (`ingest.ocr.CHOICES`)."""
+def parse(data: bytes, format: Format, ocr: OcrSettings = NO_OCR) -> LoadedDocument:
+    """Run the loader for `format`; heavy parsers are imported only when needed. `ocr` says
+    how PDF pages without a text layer are read (`ingest.ocr`)."""
     if format == "pdf":
         from ingest.loaders import pdf
         from ingest.ocr import find_engine
 
-        return pdf.load(data, find_engine(ocr))
+        return pdf.load(data, find_engine(ocr.engine, ocr.page_seconds), ocr.max_pages)
     if format == "docx":
         from ingest.loaders import docx
 

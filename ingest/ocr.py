@@ -34,6 +34,15 @@ INSTALL = (
 
 
 @dataclass(frozen=True)
+class OcrSettings:
+    """What ingestion does with pages that have no text layer (from `IngestSettings`)."""
+
+    engine: str = "off"  # one of CHOICES
+    page_seconds: float = PAGE_SECONDS  # recognising one page may take this long
+    max_pages: int = 300  # a document needing more pages recognised is refused
+
+
+@dataclass(frozen=True)
 class Recognised:
     """One page's recognised text (lines, blank lines between paragraphs) and the engine's mean
     word confidence, 0 to 1."""
@@ -76,7 +85,7 @@ class Tesseract:
         except subprocess.TimeoutExpired as error:
             raise RejectedFile(
                 f"recognising a page took longer than {self.seconds:g} s",
-                "check the scan; set EVIDENCE_OCR=off to refuse scans instead",
+                "check the scan; raise EVIDENCE_OCR_PAGE_SECONDS, or set EVIDENCE_OCR=off",
             ) from error
         if done.returncode:
             raise RejectedFile(
@@ -119,8 +128,8 @@ def from_tsv(tsv: str) -> Recognised:
     return Recognised("\n".join(out), round(mean, 4))
 
 
-def find_engine(choice: str) -> Engine | None:
-    """The engine `choice` names (`off`: None).
+def find_engine(choice: str, page_seconds: float = PAGE_SECONDS) -> Engine | None:
+    """The engine `choice` names (`off`: None), allowed `page_seconds` a page.
 
     Raises:
         RejectedFile: `tesseract` was asked for and is not installed.
@@ -132,7 +141,7 @@ def find_engine(choice: str) -> Engine | None:
         if choice == "auto":
             return None
         raise RejectedFile("EVIDENCE_OCR=tesseract but Tesseract is not installed", INSTALL)
-    return Tesseract(command)
+    return Tesseract(command, page_seconds)
 
 
 def recognise_all(engine: Engine, images: Iterator[Any]) -> list[Recognised]:

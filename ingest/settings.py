@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.ocr import OcrSettings
+
 # Environment variable -> field (see docs/settings.md).
 ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_MAX_FILE_MB": "max_file_mb",
@@ -14,6 +16,8 @@ ENVIRONMENT: dict[str, str] = {
     "EVIDENCE_FILE_SECONDS": "file_seconds",
     "EVIDENCE_FILE_MEMORY_MB": "file_memory_mb",
     "EVIDENCE_OCR": "ocr",
+    "EVIDENCE_OCR_PAGE_SECONDS": "ocr_page_seconds",
+    "EVIDENCE_OCR_MAX_PAGES": "ocr_max_pages",
 }
 
 
@@ -30,10 +34,16 @@ class IngestSettings(BaseModel):
     file_memory_mb: int = Field(default=1024, ge=64)
     # Scanned pages (ingest/ocr.py): off until every surface marks recognised text (issue 16).
     ocr: Literal["off", "auto", "tesseract"] = "off"
+    ocr_page_seconds: float = Field(default=60.0, gt=0)
+    ocr_max_pages: int = Field(default=300, ge=1)
 
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def ocr_settings(self) -> OcrSettings:
+        return OcrSettings(self.ocr, self.ocr_page_seconds, self.ocr_max_pages)
 
     @property
     def file_memory_bytes(self) -> int:

@@ -13,7 +13,7 @@ import pytest
 
 from ingest.loaded import RejectedFile
 from ingest.loading import load_file
-from ingest.ocr import find_engine
+from ingest.ocr import OcrSettings, find_engine
 from tests.support import factories
 
 LIMIT = 2**26
@@ -38,7 +38,7 @@ def words(text: str) -> set[str]:
 
 def test_a_scanned_pdf_is_read_with_its_pages_marked_as_recognised(tmp_path: Path) -> None:
     scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [["Kinship care", FIRST], [SECOND]])
-    document = load_file(scan, LIMIT, ocr="auto")
+    document = load_file(scan, LIMIT, OcrSettings("auto"))
     assert len(document.pages) == 2
     assert len(words(FIRST) & words(document.pages[0])) >= 0.9 * len(words(FIRST))
     assert len(words(SECOND) & words(document.pages[1])) >= 0.9 * len(words(SECOND))
@@ -59,16 +59,23 @@ def test_only_the_pages_without_a_text_layer_are_recognised(tmp_path: Path) -> N
     for part in (digital, scan):
         writer.append(str(part))
     writer.write(tmp_path / "mixed.pdf")
-    document = load_file(tmp_path / "mixed.pdf", LIMIT, ocr="tesseract")
+    document = load_file(tmp_path / "mixed.pdf", LIMIT, OcrSettings("tesseract"))
     assert [p.page for p in document.recognised] == [2]
     assert "monthly" in document.pages[0]
     assert "named support worker" in " ".join(document.pages[1].split())
 
 
+def test_a_document_with_more_pages_to_recognise_than_the_cap_is_refused(tmp_path: Path) -> None:
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST], [SECOND], [FIRST]])
+    with pytest.raises(RejectedFile) as refused:
+        load_file(scan, LIMIT, OcrSettings("auto", max_pages=2))
+    assert "3 pages would need OCR, more than EVIDENCE_OCR_MAX_PAGES (2)" in refused.value.reason
+
+
 def test_with_ocr_off_a_scan_is_refused_naming_both_ways_to_read_it(tmp_path: Path) -> None:
     scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST]])
     with pytest.raises(RejectedFile) as refused:
-        load_file(scan, LIMIT, ocr="off")
+        load_file(scan, LIMIT, OcrSettings("off"))
     assert "EVIDENCE_OCR=auto" in refused.value.advice and "ocrmypdf" in refused.value.advice
 
 
@@ -120,3 +127,28 @@ def test_a_quote_from_a_scanned_page_says_so_everywhere_it_is_shown(tmp_path: Pa
     note = supervision_note(answer, asked_at=datetime(2026, 12, 4), library_version=1)
     assert SCAN_FLAG in note or not answer.answered
     library.close()
+
+
+def test_docs_show_lists_the_pages_read_from_a_scan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from evidence.cli import run
+    from index.library import Library
+    from index.settings import Settings
+    from ingest.job import ingest
+    from ingest.settings import IngestSettings
+    from tests.support.doubles import HashEmbedder
+
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST], [SECOND]])
+    library = Library(Settings(home=tmp_path / "library"), HashEmbedder())
+    ingest(library, [scan], settings=IngestSettings(ocr="auto"))
+    (document,) = library.catalog.documents()
+    library.close()
+    capsys.readouterr()
+    home = str(tmp_path / "library")
+    assert run(["--home", home, "docs", "show", str(document.id), "--json"], {}) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [p.split(" ")[1] for p in shown["recognised_pages"]] == ["1", "2"]
+    assert all("tesseract" in p and "confidence" in p for p in shown["recognised_pages"])

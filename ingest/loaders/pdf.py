@@ -78,7 +78,7 @@ _OCR_ADVICE = (
 )
 
 
-def load(data: bytes, ocr: Engine | None = None) -> LoadedDocument:
+def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> LoadedDocument:
     """Read a PDF's text layer page by page; blank pages stay as empty strings. With an `ocr`
     engine, pages without a usable text layer are recognised from their image instead.
 
@@ -89,7 +89,7 @@ def load(data: bytes, ocr: Engine | None = None) -> LoadedDocument:
     texts, sizes, notes = _page_texts(reader)
     recognised: list[ScannedPage] = []
     if ocr is not None:
-        recognised = _recognise(data, texts, ocr)
+        recognised = _recognise(data, texts, ocr, max_pages)
         if recognised:
             sizes = None  # printed sizes come from the text layer, which these pages lack
             notes = [n for n in notes if "no extractable text" not in n] + [_ocr_note(recognised)]
@@ -315,11 +315,20 @@ def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None,
     return texts, sizes, notes
 
 
-def _recognise(data: bytes, texts: list[str], ocr: Engine) -> list[ScannedPage]:
-    """Recognise, in place in `texts`, each page whose text layer is (nearly) empty."""
+def _recognise(data: bytes, texts: list[str], ocr: Engine, max_pages: int) -> list[ScannedPage]:
+    """Recognise, in place in `texts`, each page whose text layer is (nearly) empty.
+
+    Raises:
+        RejectedFile: more than `max_pages` pages would need recognising.
+    """
     from ingest.ocr import rasterise, recognise_all
 
     wanted = [n for n, text in enumerate(texts, start=1) if _unreadable(text)]
+    if len(wanted) > max_pages:
+        raise RejectedFile(
+            f"{len(wanted)} pages would need OCR, more than EVIDENCE_OCR_MAX_PAGES ({max_pages})",
+            "split the document, or raise EVIDENCE_OCR_MAX_PAGES",
+        )
     found = []
     for number, result in zip(wanted, recognise_all(ocr, rasterise(data, wanted)), strict=True):
         if result.text.strip():
