@@ -15,6 +15,7 @@ import csv
 import io
 import os
 import shutil
+import statistics
 import subprocess  # nosec B404 - Tesseract is run with fixed arguments, never a shell
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ class Recognised:
 
     text: str
     confidence: float
+    # each line with the median word height (px) of its paragraph: a title's lines share one
+    lines: tuple[tuple[float, str], ...] = ()
 
 
 class Engine(Protocol):
@@ -103,10 +106,13 @@ def from_tsv(tsv: str) -> Recognised:
     >>> head = "\\t".join([*columns.split(), "conf", "text"])
     >>> rows = ["\\t".join(["5", "1", "1", "1", "1", "1", *"0000", c, w]) for c, w in
     ...         (("90", "Help"), ("80", "now"))]
-    >>> from_tsv("\\n".join([head, *rows]))
-    Recognised(text='Help now', confidence=0.85)
+    >>> from_tsv("\\n".join([head, *rows])).text
+    'Help now'
+    >>> from_tsv("\\n".join([head, *rows])).confidence
+    0.85
     """
     lines: dict[tuple[int, int, int], list[str]] = {}
+    heights: dict[tuple[int, int], list[float]] = {}  # per paragraph
     confidences: list[float] = []
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         word = (row.get("text") or "").strip()
@@ -114,6 +120,7 @@ def from_tsv(tsv: str) -> Recognised:
             continue
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         lines.setdefault(key, []).append(word)
+        heights.setdefault(key[:2], []).append(float(row.get("height") or 0))
         confidence = float(row.get("conf") or -1)
         if confidence >= 0:
             confidences.append(confidence / 100)
@@ -125,7 +132,10 @@ def from_tsv(tsv: str) -> Recognised:
         out.append(" ".join(words))
         previous = (block, paragraph)
     mean = sum(confidences) / len(confidences) if confidences else 0.0
-    return Recognised("\n".join(out), round(mean, 4))
+    sized = tuple(
+        (statistics.median(heights[key[:2]]), " ".join(words)) for key, words in lines.items()
+    )
+    return Recognised("\n".join(out), round(mean, 4), sized)
 
 
 def find_engine(choice: str, page_seconds: float = PAGE_SECONDS) -> Engine | None:

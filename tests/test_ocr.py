@@ -50,6 +50,13 @@ def test_a_scanned_pdf_is_read_with_its_pages_marked_as_recognised(tmp_path: Pat
     assert document.blocks  # chunkable like any page
 
 
+def test_a_scanned_cover_gives_the_title_in_its_largest_print(tmp_path: Path) -> None:
+    title = "Inspection of Westmere local authority children's services"
+    scan = factories.make_scanned_pdf(tmp_path / "scan.pdf", [[FIRST, SECOND]], title=title)
+    document = load_file(scan, LIMIT, OcrSettings("auto"))
+    assert document.hints.title == title
+
+
 def test_only_the_pages_without_a_text_layer_are_recognised(tmp_path: Path) -> None:
     import pypdf
 

@@ -19,10 +19,18 @@ _ISO_DATE = re.compile(r"^(\d{4})(?:-?(\d{2})(?:-?(\d{2}))?)?")
 
 
 def meaningful_title(raw: object) -> str | None:
-    """A title from file metadata, or None for a placeholder like "Microsoft Word - x.docx"."""
+    """A title from file metadata, or None for a placeholder like "Microsoft Word - x.docx" or
+    a file name ("ILACS_leicester_pages_1-6": underscores and no spaces), which the document's
+    own first heading names better.
+
+    >>> meaningful_title("SCANNED_image_only_ILACS_leicester_pages_1-6") is None
+    True
+    """
     if not isinstance(raw, str):
         return None
     title = tidy(raw)
+    if "_" in title and not any(char.isspace() for char in title):
+        return None
     return None if _PLACEHOLDER_TITLES.match(title) else title
 
 

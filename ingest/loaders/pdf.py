@@ -89,9 +89,9 @@ def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> Loaded
     texts, sizes, notes = _page_texts(reader)
     recognised: list[ScannedPage] = []
     if ocr is not None:
-        recognised = _recognise(data, texts, ocr, max_pages)
-        if recognised:
-            sizes = None  # printed sizes come from the text layer, which these pages lack
+        recognised, scanned_sizes = _recognise(data, texts, ocr, max_pages)
+        if recognised:  # printed sizes: the recognised lines' heights stand in for a scan
+            sizes = scanned_sizes if recognised[0].page == 1 else None
             notes = [n for n in notes if "no extractable text" not in n] + [_ocr_note(recognised)]
     _require_text(texts)
     pages = strip_running_lines([normalise_characters(text).split("\n") for text in texts])
@@ -101,7 +101,10 @@ def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> Loaded
     parts = [assemble(lines, words, _typical_length(lines, fallback), alone) for lines in pages]
     parts = [mark_asides(page, first=number == 0) for number, page in enumerate(parts)]
     page_texts, blocks = compose_pages(parts)
-    hints = _hints(reader, lambda: cover_title(texts[0], sizes) if sizes else None)
+    scanned_cover = bool(recognised) and recognised[0].page == 1
+    hints = _hints(
+        reader, lambda: cover_title(texts[0], sizes) if sizes else None, scanned_cover=scanned_cover
+    )
     return LoadedDocument("pdf", True, page_texts, blocks, hints, tuple(notes), tuple(recognised))
 
 
@@ -315,8 +318,11 @@ def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None,
     return texts, sizes, notes
 
 
-def _recognise(data: bytes, texts: list[str], ocr: Engine, max_pages: int) -> list[ScannedPage]:
-    """Recognise, in place in `texts`, each page whose text layer is (nearly) empty.
+def _recognise(
+    data: bytes, texts: list[str], ocr: Engine, max_pages: int
+) -> tuple[list[ScannedPage], list[Sized]]:
+    """Recognise, in place in `texts`, each page whose text layer is (nearly) empty; with the
+    recognised first pages' lines and their heights (for the cover's title).
 
     Raises:
         RejectedFile: more than `max_pages` pages would need recognising.
@@ -329,12 +335,16 @@ def _recognise(data: bytes, texts: list[str], ocr: Engine, max_pages: int) -> li
             f"{len(wanted)} pages would need OCR, more than EVIDENCE_OCR_MAX_PAGES ({max_pages})",
             "split the document, or raise EVIDENCE_OCR_MAX_PAGES",
         )
-    found = []
+    found: list[ScannedPage] = []
+    sizes: list[Sized] = []
     for number, result in zip(wanted, recognise_all(ocr, rasterise(data, wanted)), strict=True):
         if result.text.strip():
             texts[number - 1] = result.text
             found.append(ScannedPage(number, f"{ocr.name} {ocr.version}", result.confidence))
-    return found
+            if number == len(sizes) + 1 and number <= COVER_PAGES:
+                # A logo's word or a page number may be the largest print: not a single word.
+                sizes.append([(h, line) for h, line in result.lines if len(line.split()) > 1])
+    return found, sizes
 
 
 def _unreadable(text: str) -> bool:
@@ -361,14 +371,18 @@ def _require_text(texts: Sequence[str]) -> None:
         )
 
 
-def _hints(reader: pypdf.PdfReader, cover: Callable[[], str | None]) -> MetadataHints:
-    """The PDF's metadata; `cover` gives the title when the metadata has none worth using."""
+def _hints(
+    reader: pypdf.PdfReader, cover: Callable[[], str | None], *, scanned_cover: bool = False
+) -> MetadataHints:
+    """The PDF's metadata; `cover` gives the title when the metadata has none worth using, or
+    first when the cover page is a scan (a scanner's title is its own: "scan0001")."""
     try:
         info = reader.metadata
         if info is None:
             return MetadataHints(title=cover())
+        title = (cover() if scanned_cover else None) or meaningful_title(info.get("/Title"))
         return MetadataHints(
-            title=meaningful_title(info.get("/Title")) or cover(),
+            title=title or (None if scanned_cover else cover()),
             authors=names(info.get("/Author")),
             date=iso_date(info.get("/CreationDate")),
         )

@@ -132,12 +132,15 @@ def make_image_pdf(path: Path, pages: int = 1, seed: int = 7) -> Path:
     return path
 
 
-def make_scanned_pdf(path: Path, pages: Sequence[Sequence[str]], dpi: int = 150) -> Path:
-    """A scan of printed pages: the text typeset as a PDF, each page rasterised in grey at `dpi`,
-    the pictures put back together as a PDF with no text layer."""
+def make_scanned_pdf(
+    path: Path, pages: Sequence[Sequence[str]], dpi: int = 150, title: str | None = None
+) -> Path:
+    """A scan of printed pages: the text typeset as a PDF (a `title` in large print above the
+    first page's text), each page rasterised in grey at `dpi`, the pictures put back together as
+    a PDF with no text layer."""
     import pypdfium2
 
-    printed = pypdfium2.PdfDocument(bytes(_typeset(pages).output()))
+    printed = pypdfium2.PdfDocument(bytes(_typeset(pages, title).output()))
     images = [
         printed[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(printed))
     ]
@@ -146,11 +149,15 @@ def make_scanned_pdf(path: Path, pages: Sequence[Sequence[str]], dpi: int = 150)
     return path
 
 
-def _typeset(pages: Sequence[Sequence[str]]) -> fpdf.FPDF:
+def _typeset(pages: Sequence[Sequence[str]], title: str | None = None) -> fpdf.FPDF:
     pdf = fpdf.FPDF(format="A4")
-    pdf.set_font("Helvetica", size=12)
-    for paragraphs in pages:
+    for number, paragraphs in enumerate(pages):
         pdf.add_page()
+        if title and number == 0:
+            pdf.set_font("Helvetica", size=26)
+            pdf.multi_cell(0, 12, title)
+            pdf.ln(6)
+        pdf.set_font("Helvetica", size=12)
         for paragraph in paragraphs:
             pdf.multi_cell(0, 7, paragraph)
             pdf.ln(4)
