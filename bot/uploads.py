@@ -124,7 +124,13 @@ def _save(
     if declared.isdigit() and int(declared) > max_bytes:
         return wording.TOO_BIG.format(mb=max_bytes // (1024 * 1024))
     kind = response.headers.get("Content-Type", "")
-    first = response.read(_CHUNK)
+    # read1: whatever has arrived (at most a chunk), so a trickle meets the deadline promptly
+    first = response.read1(_CHUNK)
+    while 0 < len(first) < 64 and time.monotonic() < deadline:  # enough to tell a web page
+        more = response.read1(_CHUNK)
+        if not more:
+            break
+        first += more
     # Slack's login page can never be the file; on Teams an .html file is itself a web page.
     html_wanted = platform != "slack" and name.lower().endswith(_HTML_NAMES)
     if looks_like_web_page(kind, first) and not html_wanted:
@@ -138,7 +144,7 @@ def _save(
             if time.monotonic() > deadline:
                 return wording.TOO_SLOW
             out.write(chunk)
-            chunk = response.read(_CHUNK)
+            chunk = response.read1(_CHUNK)
             size += len(chunk)
     return None
 

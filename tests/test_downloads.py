@@ -28,6 +28,7 @@ class FileServer(ThreadingHTTPServer):
     """Serves `routes` (path -> handler function); records (path, Authorization) per request."""
 
     daemon_threads = True
+    block_on_close = False  # a handler still trickling after the client gave up is not waited for
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
