@@ -278,7 +278,13 @@ def select(
     limit: int,
     per_document: int,
 ) -> list[Quote]:
-    """The best sentences as whole quotes: no two saying the same, `per_document` per document."""
+    """The best sentences as whole quotes: no two saying the same, `per_document` per document.
+
+    A sentence read from a scan (OCR) yields to the same sentence in a digital document further
+    down: a scanned copy of pages the library also holds digitally never takes the original's
+    place, and the quote shown is the one read from a text layer.
+    """
+    ranked = _digital_first(ranked, passages)
     pairs = _pairs(ranked)
     neighbours = {_key(b): a for b, a in pairs}
     before = {_key(a): b for b, a in pairs}
@@ -423,6 +429,24 @@ def _parts(
         parts.append(_key(nxt))
         nxt = following.get(parts[-1])
     return parts
+
+
+def _digital_first(ranked: Sequence[Candidate], passages: Sequence[Passage]) -> list[Candidate]:
+    """`ranked` with each scanned sentence moved just after a digital one saying the same."""
+
+    def scanned(candidate: Candidate) -> bool:
+        return candidate.page in passages[candidate.passage].scanned
+
+    if not any(scanned(c) for c in ranked):
+        return list(ranked)
+    order = list(ranked)
+    for candidate in [c for c in ranked if scanned(c)]:
+        here = order.index(candidate)
+        later = next((n for n in range(here + 1, len(order)) if not scanned(order[n])
+                      and same_point(candidate.text, order[n].text)), None)  # fmt: skip
+        if later is not None:
+            order.insert(later, order.pop(here))
+    return order
 
 
 def same_point(a: str, b: str) -> bool:

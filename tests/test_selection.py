@@ -87,3 +87,20 @@ def test_a_list_item_is_quoted_with_the_lead_in_that_opens_its_list() -> None:
     quotes = chosen(text, {"• review": 5.0})
     assert quotes[0].startswith("Filtering standards set out that schools and colleges should:")
     assert quotes[0].endswith("at least annually.")
+
+
+def test_a_sentence_read_from_a_scan_yields_to_the_same_sentence_in_a_digital_document() -> None:
+    from index.records import ScannedPage
+
+    text = "Strategy meetings are sometimes delayed in cases viewed as less urgent."
+    misread = text.replace("delayed", "de1ayed")  # as OCR reads it
+    scan = replace(passage(misread), document_id=2, scanned={5: ScannedPage(5, "tesseract", 0.9)})
+    digital = passage(text)
+    found = candidates([scan, digital])
+    ranked = sorted(found, key=lambda c: c.passage)  # the scan's sentence ranked first
+    quotes = select(ranked, [scan, digital], limit=1, per_document=3)
+    assert [q.passage for q in quotes] == [1]  # the digital one
+    alone = select(
+        sorted(candidates([scan]), key=lambda c: c.order), [scan], limit=1, per_document=3
+    )
+    assert [q.passage for q in alone] == [0]  # with no digital copy, the scan is quoted
