@@ -223,39 +223,35 @@ class Catalog:
 
     def pages_of(self, wanted: Mapping[int, Iterable[int]]) -> dict[int, dict[int, str]]:
         """Page texts for several documents in one query: document id -> page number -> text."""
-        numbers = {int(n) for pages in wanted.values() for n in pages}
-        out: dict[int, dict[int, str]] = {int(d): {} for d in wanted}
-        if not wanted or not numbers:
-            return out
-        with self.session() as session:
-            query = select(PageRow.document_id, PageRow.number, PageRow.text).where(
-                PageRow.document_id.in_(list(out)), PageRow.number.in_(sorted(numbers))
-            )
-            for document_id, number, text in session.execute(query):
-                if number in wanted[document_id]:
-                    out[document_id][number] = text
-        return out
+        return self.pages_and_scans(wanted)[0]
 
     def scanned_pages(
         self, wanted: Mapping[int, Iterable[int]]
     ) -> dict[int, dict[int, ScannedPage]]:
         """Which of these pages were recognised from a scan: document id -> page -> how."""
+        return self.pages_and_scans(wanted)[1]
+
+    def pages_and_scans(
+        self, wanted: Mapping[int, Iterable[int]]
+    ) -> tuple[dict[int, dict[int, str]], dict[int, dict[int, ScannedPage]]]:
+        """Page texts for several documents, and which of those pages were recognised from a
+        scan, in one query: each document id -> page number -> text, and -> how it was read."""
         numbers = {int(n) for pages in wanted.values() for n in pages}
-        out: dict[int, dict[int, ScannedPage]] = {int(d): {} for d in wanted}
+        texts: dict[int, dict[int, str]] = {int(d): {} for d in wanted}
+        scans: dict[int, dict[int, ScannedPage]] = {int(d): {} for d in wanted}
         if not wanted or not numbers:
-            return out
+            return texts, scans
         with self.session() as session:
-            query = select(
-                PageRow.document_id, PageRow.number, PageRow.ocr_engine, PageRow.ocr_confidence
-            ).where(
-                PageRow.document_id.in_(list(out)),
-                PageRow.number.in_(sorted(numbers)),
-                PageRow.ocr_engine.is_not(None),
+            columns = (PageRow.document_id, PageRow.number, PageRow.text, PageRow.ocr_engine)
+            query = select(*columns, PageRow.ocr_confidence).where(
+                PageRow.document_id.in_(list(texts)), PageRow.number.in_(sorted(numbers))
             )
-            for document_id, number, engine, confidence in session.execute(query):
+            for document_id, number, text, engine, confidence in session.execute(query):
                 if number in wanted[document_id]:
-                    out[document_id][number] = ScannedPage(number, engine or "", confidence or 0.0)
-        return out
+                    texts[document_id][number] = text
+                    if engine is not None:
+                        scans[document_id][number] = ScannedPage(number, engine, confidence or 0.0)
+        return texts, scans
 
     def pages(self, document_id: int, numbers: Iterable[int] | None = None) -> dict[int, str]:
         with self.session() as session:

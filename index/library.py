@@ -367,8 +367,7 @@ class Library:
         wanted: dict[int, set[int]] = {}
         for _, chunk, doc in chosen:
             wanted.setdefault(doc.id, set()).update(s.page for s in spans_of(chunk))
-        page_texts = self.catalog.pages_of(wanted)
-        scanned = self.catalog.scanned_pages(wanted)
+        page_texts, scanned = self.catalog.pages_and_scans(wanted)
         ids = [hit.chunk_id for hit, _, _ in chosen]
         stored = self.catalog.sentence_vectors(ids) if sentences else {}
         passages = []
