@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +34,9 @@ def discover(paths: Sequence[Path], named: Collection[Path] = ()) -> Found:
     and a folder's paperwork (README, LICENSE, CHANGELOG...) unless a path or `named` names it.
 
     In a folder, symbolic links are followed only to files inside the same folder; links out of
-    it or in a loop, named pipes, devices and folders that cannot be opened are refused, so a
-    run never reads outside what it was given nor blocks on a pipe. A path given by name is taken
-    as given (the reader refuses what is not a regular file).
+    it or in a loop and folders that cannot be opened are refused, so a run never reads outside
+    what it was given. Named pipes, devices and the like are found as files, and reading refuses
+    them (`ingest.loading.read_bytes`) without blocking on a pipe.
 
     Raises:
         FileNotFoundError: a given path does not exist.
@@ -80,7 +79,8 @@ def _walk(
         folders[:] = sorted(d for d in folders if not d.startswith("."))
         here = Path(folder)
         for name in sorted(files):
-            yield here / name, _problem(here / name, top)
+            entry = here / name
+            yield entry, _link_problem(entry, top) if entry.is_symlink() else None
         for name in folders:  # a link to a folder inside is walked under its own name anyway
             if (here / name).is_symlink() and (problem := _link_problem(here / name, top)):
                 yield here / name, problem
@@ -94,18 +94,6 @@ def _link_problem(entry: Path, top: Path) -> tuple[str, str] | None:
     if not target.is_relative_to(top):
         return ("a symbolic link to outside the folder",
                 "copy the document into the folder, or give its own path")  # fmt: skip
-    return None
-
-
-def _problem(entry: Path, top: Path) -> tuple[str, str] | None:
-    if entry.is_symlink() and (problem := _link_problem(entry, top)):
-        return problem
-    try:
-        mode = entry.stat().st_mode
-    except OSError as error:
-        return f"cannot read the file ({error.strerror})", "check this process may read it"
-    if not stat.S_ISREG(mode):
-        return "not a regular file (a named pipe, device or socket)", "give a document file"
     return None
 
 

@@ -92,14 +92,13 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         RejectedFile: not a regular file (a named pipe, a device, a folder), too large, unreadable.
     """
     try:
+        status = os.stat(path)  # before opening: a socket cannot be opened, a pipe would block
+        if not stat.S_ISREG(status.st_mode):
+            raise RejectedFile(
+                f"not a regular file ({_kind(status.st_mode)})", "give the path of a document file"
+            )
+        _check_size(status.st_size, max_bytes)
         with open(path, "rb", opener=_no_blocking) as handle:
-            status = os.fstat(handle.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                raise RejectedFile(
-                    f"not a regular file ({_kind(status.st_mode)})",
-                    "give the path of a document file",
-                )
-            _check_size(status.st_size, max_bytes)
             data = handle.read(max_bytes + 1)
     except OSError as error:
         raise RejectedFile(
@@ -111,7 +110,8 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _no_blocking(path: str, flags: int) -> int:
-    """Open without waiting: a named pipe with no writer would otherwise hang the run."""
+    """Open without waiting: a file swapped for a named pipe since it was checked would otherwise
+    hang the run (read, it gives nothing)."""
     return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
