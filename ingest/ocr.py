@@ -5,8 +5,9 @@ by `EVIDENCE_OCR`: `auto` takes Tesseract when it is installed (Debian's `tesser
 `tesseract-ocr-eng`), `tesseract` insists on it, `off` reads no scans. Nothing is downloaded:
 Tesseract's English model is the Debian package's file.
 
-Issue 16, a working step: the recognised text is not yet marked as such in the library and the
-answers, so the default stays `off` until every surface can say "text recognised from a scan".
+Each recognised page is recorded (engine, confidence) and every answer surface marks its quotes
+"text recognised from a scan". The default is `off` for now: see docs/ocr.md for the paired
+comparison that keeps it so.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ CHOICES = ("off", "auto", "tesseract")
 # Chosen by measurement (benchmarks/ocr_accuracy.py, docs/ocr.md): on the sample scan Tesseract
 # errs least at 90-110 dpi (2.4-2.8 % of characters) and most at 300 (9.6 %), and is fastest low.
 DPI = 100
-PAGE_SECONDS = 60.0
+PAGE_SECONDS = 60.0  # recognising one page may take this long
+MAX_PAGES = 300  # a document needing more pages recognised is refused
 INSTALL = (
     "install Tesseract (`apt-get install tesseract-ocr tesseract-ocr-eng`) and set "
     "EVIDENCE_OCR=auto, or run OCR first (`ocrmypdf in.pdf out.pdf`) and ingest the OCR'd copy"
@@ -39,8 +41,8 @@ class OcrSettings:
     """What ingestion does with pages that have no text layer (from `IngestSettings`)."""
 
     engine: str = "off"  # one of CHOICES
-    page_seconds: float = PAGE_SECONDS  # recognising one page may take this long
-    max_pages: int = 300  # a document needing more pages recognised is refused
+    page_seconds: float = PAGE_SECONDS
+    max_pages: int = MAX_PAGES
 
 
 @dataclass(frozen=True)

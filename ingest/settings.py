@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ingest.ocr import OcrSettings
+from ingest.ocr import MAX_PAGES, PAGE_SECONDS, OcrSettings
 
 # Environment variable -> field (see docs/settings.md).
 ENVIRONMENT: dict[str, str] = {
@@ -32,10 +32,10 @@ class IngestSettings(BaseModel):
     # Caps on reading one file (ingest/isolation.py): past either, the file is refused.
     file_seconds: float = Field(default=300.0, gt=0)
     file_memory_mb: int = Field(default=1024, ge=64)
-    # Scanned pages (ingest/ocr.py): off until every surface marks recognised text (issue 16).
+    # Scanned pages (ingest/ocr.py); off by default for now, as docs/ocr.md says why.
     ocr: Literal["off", "auto", "tesseract"] = "off"
-    ocr_page_seconds: float = Field(default=60.0, gt=0)
-    ocr_max_pages: int = Field(default=300, ge=1)
+    ocr_page_seconds: float = Field(default=PAGE_SECONDS, gt=0)
+    ocr_max_pages: int = Field(default=MAX_PAGES, ge=1)
 
     @property
     def max_bytes(self) -> int:

@@ -25,7 +25,7 @@ from ingest.cleaning import (
 )
 from ingest.loaded import LoadedDocument, MetadataHints, RejectedFile
 from ingest.loaders import iso_date, meaningful_title, names
-from ingest.ocr import Engine
+from ingest.ocr import MAX_PAGES, Engine
 
 MIN_CHARACTERS_PER_PAGE = 25
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -78,7 +78,7 @@ _OCR_ADVICE = (
 )
 
 
-def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> LoadedDocument:
+def load(data: bytes, ocr: Engine | None = None, max_pages: int = MAX_PAGES) -> LoadedDocument:
     """Read a PDF's text layer page by page; blank pages stay as empty strings. With an `ocr`
     engine, pages without a usable text layer are recognised from their image instead.
 
@@ -88,10 +88,12 @@ def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> Loaded
     reader = _open(data)
     texts, sizes, notes = _page_texts(reader)
     recognised: list[ScannedPage] = []
+    scanned_cover = False
     if ocr is not None:
         recognised, scanned_sizes = _recognise(data, texts, ocr, max_pages)
-        if recognised:  # printed sizes: the recognised lines' heights stand in for a scan
-            sizes = scanned_sizes if recognised[0].page == 1 else None
+        scanned_cover = bool(recognised) and recognised[0].page == 1
+        if recognised:  # printed sizes: the recognised lines' heights stand in on a scanned cover
+            sizes = scanned_sizes if scanned_cover else None
             notes = [n for n in notes if "no extractable text" not in n] + [_ocr_note(recognised)]
     _require_text(texts)
     pages = strip_running_lines([normalise_characters(text).split("\n") for text in texts])
@@ -101,7 +103,6 @@ def load(data: bytes, ocr: Engine | None = None, max_pages: int = 300) -> Loaded
     parts = [assemble(lines, words, _typical_length(lines, fallback), alone) for lines in pages]
     parts = [mark_asides(page, first=number == 0) for number, page in enumerate(parts)]
     page_texts, blocks = compose_pages(parts)
-    scanned_cover = bool(recognised) and recognised[0].page == 1
     hints = _hints(
         reader, lambda: cover_title(texts[0], sizes) if sizes else None, scanned_cover=scanned_cover
     )
@@ -380,9 +381,9 @@ def _hints(
         info = reader.metadata
         if info is None:
             return MetadataHints(title=cover())
-        title = (cover() if scanned_cover else None) or meaningful_title(info.get("/Title"))
+        given = meaningful_title(info.get("/Title"))
         return MetadataHints(
-            title=title or (None if scanned_cover else cover()),
+            title=(cover() or given) if scanned_cover else (given or cover()),
             authors=names(info.get("/Author")),
             date=iso_date(info.get("/CreationDate")),
         )
