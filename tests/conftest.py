@@ -13,6 +13,7 @@ import pytest
 from index.settings import Settings
 
 if TYPE_CHECKING:
+    from tests.support.slack_web_api import SlackWebAPI
     from tests.support.teams_bot import RunningBot
     from tests.support.teams_connector import BotConnector
 from tests.support.doubles import HashEmbedder
@@ -132,6 +133,16 @@ def hash_samples(
     """The samples ingested with the hashed embedder (once a session), copied for this test."""
     yield sample_libraries.copy(settings), sample_embedder()
     sample_libraries.drop_copies()
+
+
+@pytest.fixture
+def web_api() -> Iterator[SlackWebAPI]:
+    """A recording Slack Web API on 127.0.0.1 that takes the test bot token."""
+    from tests.support.slack_bot import TOKEN
+    from tests.support.slack_web_api import SlackWebAPI
+
+    with SlackWebAPI(bot_token=TOKEN) as server:
+        yield server
 
 
 @pytest.fixture

@@ -22,11 +22,9 @@ from index.settings import Settings
 from ingest.job import ingest
 from tests.support import slack_requests as slack
 from tests.support.doubles import HashEmbedder
-from tests.support.slack_bot import running_bot
+from tests.support.slack_bot import SECRET, TOKEN, running_bot
 from tests.support.slack_web_api import SlackWebAPI
 
-SECRET = "test-signing-secret"
-TOKEN = "xoxb-test-token"
 STAFF = "USTAFF"
 HOSTILE = "<!channel> <!here> <@U999> <#C42|general> <https://evil.example|click> [here](https://evil.example)"
 # Live Slack markup: not escaped, either as an entity (`&lt;`) or by Markdown's backslash (`\<`)
@@ -52,12 +50,6 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     assert ingest(opened, [folder / "kinship.md"]).count("added") == 1
     opened.close()
     return settings
-
-
-@pytest.fixture
-def web_api() -> Iterator[SlackWebAPI]:
-    with SlackWebAPI(bot_token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

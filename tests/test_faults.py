@@ -21,7 +21,7 @@ from ingest.job import ingest
 from tests.support import slack_requests as slack
 from tests.support.doubles import HashEmbedder
 from tests.support.samples import SampleLibraries, hash_embedder
-from tests.support.slack_bot import running_bot
+from tests.support.slack_bot import SECRET, TOKEN, running_bot
 from tests.support.slack_web_api import SlackWebAPI
 from tests.support.tcp_proxy import TcpProxy
 
@@ -99,8 +99,6 @@ def test_a_full_disk_while_writing_leaves_the_library_as_it_was(
         again.close()
 
 
-SECRET = "test-signing-secret"
-TOKEN = "xoxb-test-token"
 QUESTION = "Do family group conferences reduce the number of children entering care?"
 
 

@@ -18,12 +18,10 @@ from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
 from tests.support import slack_requests as slack
-from tests.support.slack_bot import running_bot
+from tests.support.slack_bot import SECRET, TOKEN, running_bot
 from tests.support.slack_web_api import SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "test-signing-secret"
-TOKEN = "xoxb-test-token"
 STAFF = "USTAFF"
 
 
@@ -35,12 +33,6 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any)
     assert report.count("added") == 7
     library.close()
     return settings
-
-
-@pytest.fixture
-def web_api() -> Iterator[SlackWebAPI]:
-    with SlackWebAPI(bot_token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture
@@ -179,18 +171,24 @@ def test_off_topic_question_says_no_evidence(bot_url: str, web_api: SlackWebAPI)
     assert "No evidence in the library" in all_text(blocks_of(post.params)) + post.params["text"]
 
 
-def test_slash_command_acks_then_responds(bot_url: str, web_api: SlackWebAPI) -> None:
-    response_url = web_api.root + "/api/response.hook"
+def ask_by_command(
+    url: str, web_api: SlackWebAPI, question: str, user: str, channel: str, trigger: str
+) -> bytes:
+    """`/evidence QUESTION`, signed, its reply going to the double's response URL; the ack."""
     body = slack.slash_command(
-        "/evidence",
-        "What should happen when a referral comes in to the front door?",
-        user_id="U1",
-        channel_id="C5",
-        response_url=response_url,
-        trigger_id="T1",
-    )
-    status, ack = slack.signed_post(bot_url, body, "application/x-www-form-urlencoded", SECRET)
+        "/evidence", question, user_id=user, channel_id=channel,
+        response_url=web_api.root + "/api/response.hook", trigger_id=trigger,
+    )  # fmt: skip
+    status, ack = slack.signed_post(url, body, "application/x-www-form-urlencoded", SECRET)
     assert status == 200
+    return ack
+
+
+FRONT_DOOR = "What should happen when a referral comes in to the front door?"
+
+
+def test_slash_command_acks_then_responds(bot_url: str, web_api: SlackWebAPI) -> None:
+    ack = ask_by_command(bot_url, web_api, FRONT_DOOR, "U1", "C5", "T1")
     assert b"Looking in the library" in ack
     (hook,) = web_api.wait_for("response.hook")
     assert "front door" in all_text(blocks_of(hook.params)).casefold()
@@ -201,13 +199,7 @@ def test_a_slash_command_reply_rate_limited_by_slack_is_sent_again(
 ) -> None:
     """Slack answers the response_url 429 twice (Retry-After: 1): the answer still arrives."""
     web_api.rate_limit("response.hook", times=2, retry_after=1)
-    body = slack.slash_command(
-        "/evidence", "What should happen when a referral comes in to the front door?",
-        user_id="U1", channel_id="C5", response_url=web_api.root + "/api/response.hook",
-        trigger_id="T-429",
-    )  # fmt: skip
-    status, _ = slack.signed_post(bot_url, body, "application/x-www-form-urlencoded", SECRET)
-    assert status == 200
+    ask_by_command(bot_url, web_api, FRONT_DOOR, "U1", "C5", "T-429")
     hooks = web_api.wait_for("response.hook", count=3, timeout=30)  # two refused, then sent
     assert "front door" in all_text(blocks_of(hooks[-1].params)).casefold()
 
@@ -319,13 +311,8 @@ def test_personal_details_are_redacted_in_the_audit_record(
 
 
 def test_private_answer_can_be_shared_in_channel(bot_url: str, web_api: SlackWebAPI) -> None:
-    body = slack.slash_command(
-        "/evidence", "How should a team lead run reflective supervision?",
-        user_id="U123", channel_id="C9", response_url=web_api.root + "/api/response.hook",
-        trigger_id="T9",
-    )  # fmt: skip
-    status, _ = slack.signed_post(bot_url, body, "application/x-www-form-urlencoded", SECRET)
-    assert status == 200
+    question = "How should a team lead run reflective supervision?"
+    ask_by_command(bot_url, web_api, question, "U123", "C9", "T9")
     web_api.wait_for("response.hook")
     answer_id = last_answer_id(web_api, "response.hook")
     assert press(bot_url, "share_in_channel", answer_id, "C9", web_api) == 200

@@ -28,12 +28,10 @@ from index.records import Filters
 from index.settings import Settings
 from ingest.job import ingest
 from tests.support import slack_requests as slack
-from tests.support.slack_bot import QUESTIONS, running_bot
+from tests.support.slack_bot import QUESTIONS, SECRET, TOKEN, running_bot
 from tests.support.slack_web_api import Call, SlackWebAPI
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "test-signing-secret"
-TOKEN = "xoxb-test-token"
 ACK_DEADLINE = 3.0  # seconds: Slack counts a slower ack as a failed delivery and retries
 CHANNEL = "CLOAD"
 BURST = 20  # questions sent at once
@@ -76,12 +74,6 @@ def shared_library(request: pytest.FixtureRequest) -> Settings:
     name = "sample_library" if request.param == "sqlite" else "postgres_library"
     settings: Settings = request.getfixturevalue(name)
     return settings
-
-
-@pytest.fixture
-def web_api() -> Iterator[SlackWebAPI]:
-    with SlackWebAPI(bot_token=TOKEN) as server:
-        yield server
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from index.settings import Settings
 from ingest.settings import IngestSettings
 from tests.support import slack_requests as slack
 from tests.support.doubles import HashEmbedder
+from tests.support.slack_bot import TOKEN
 from tests.support.slack_socket import SlackSocketServer
 from tests.support.slack_web_api import SlackWebAPI
 
-TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-1-test-token"
 QUESTION = "Do family group conferences reduce the number of children entering care?"
 

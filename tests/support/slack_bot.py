@@ -18,6 +18,10 @@ from index.library import Library
 from index.settings import Settings
 from ingest.settings import IngestSettings
 
+# The credentials the bot under test and the Web API double share.
+TOKEN = "xoxb-test-token"
+SECRET = "test-signing-secret"
+
 # Practice questions the sample library answers, for load tests and the latency benchmark.
 QUESTIONS = (
     "Do family group conferences reduce the number of children entering care?",
