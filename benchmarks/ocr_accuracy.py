@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ingest.loaded import RejectedFile
 from ingest.ocr import find_engine, rasterise, recognise_all
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -50,7 +51,7 @@ def measure(engine_name: str, dpi: int, data: bytes, truths: list[str]) -> dict[
     engine = find_engine(engine_name)
     assert engine is not None
     started = time.perf_counter()
-    results = recognise_all(engine, rasterise(data, range(1, len(truths) + 1), dpi))
+    results = list(recognise_all(engine, rasterise(data, range(1, len(truths) + 1), dpi)))
     seconds = time.perf_counter() - started
     errors = [levenshtein(flat(r.text), flat(t)) for r, t in zip(results, truths, strict=True)]
     lengths = [len(flat(t)) for t in truths]
@@ -68,14 +69,16 @@ def measure(engine_name: str, dpi: int, data: bytes, truths: list[str]) -> dict[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dpi", default="100,150,200,300", help="resolutions to try")
-    parser.add_argument("--engines", default="tesseract")
+    parser.add_argument("--engines", default="tesseract,rapidocr")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     data = SCAN.read_bytes()
     truths = [page for page in TRUTH.read_text(encoding="utf-8").split("\f") if page.strip()]
     rows = []
     for name in args.engines.split(","):
-        if find_engine("auto" if name == "tesseract" else name) is None:
+        try:
+            find_engine(name)
+        except RejectedFile:
             print(f"{name}: not installed, skipped", file=sys.stderr)
             continue
         rows += [measure(name, int(dpi), data, truths) for dpi in args.dpi.split(",")]

@@ -253,6 +253,20 @@ class Catalog:
                         scans[document_id][number] = ScannedPage(number, engine, confidence or 0.0)
         return texts, scans
 
+    def recognised_pages(self, document_ids: Iterable[int]) -> dict[int, set[int]]:
+        """The pages recognised from a scan in those of these documents that have any."""
+        ids = sorted({int(d) for d in document_ids})
+        found: dict[int, set[int]] = {}
+        if not ids:
+            return found
+        with self.session() as session:
+            query = select(PageRow.document_id, PageRow.number).where(
+                PageRow.document_id.in_(ids), PageRow.ocr_engine.is_not(None)
+            )
+            for document_id, number in session.execute(query):
+                found.setdefault(int(document_id), set()).add(int(number))
+        return found
+
     def pages(self, document_id: int, numbers: Iterable[int] | None = None) -> dict[int, str]:
         with self.session() as session:
             query = select(PageRow).where(PageRow.document_id == document_id)

@@ -28,7 +28,7 @@ from index.records import (
     ScannedPage,
     StoredDocument,
 )
-from index.retrieval import cap_per_group
+from index.retrieval import cap_per_group, twin_of
 from index.search import Candidates, find_candidates
 from index.sentence_vectors import embed_chunks, unpack
 from index.settings import Settings
@@ -339,6 +339,8 @@ class Library:
         that is only a heading is passed over.
         """
         rows: dict[int, tuple[Any, Any]] = {}
+        scans: dict[int, set[int]] = {}  # document -> its pages read from a scan
+        shown: set[int] = set()
 
         def ranked() -> Iterator[Hit]:
             page = max(4 * limit, 32)
@@ -346,12 +348,35 @@ class Library:
                 batch = fused[start : start + page]
                 found = self.catalog.chunks([i for i, _ in batch])
                 rows.update((chunk.id, (chunk, doc)) for chunk, doc in found)
+                scans.update(self.catalog.recognised_pages({doc.id for _, doc in found}))
                 for i, score in batch:
-                    if i in rows and not _heading_only(rows[i][0]):
-                        yield Hit(i, score)
+                    if i not in rows or i in shown or _heading_only(rows[i][0]):
+                        continue
+                    chunk, doc = rows[i]
+                    if {s.page for s in spans_of(chunk)} & scans.get(doc.id, set()):
+                        # read from a scan: the digital original, where the library holds both
+                        i = self._digital_twin(chunk, rows, scans, shown) or i
+                    shown.add(i)
+                    yield Hit(i, score)
 
         chosen = cap_per_group(ranked(), lambda hit: rows[hit.chunk_id][1].id, per_document, limit)
         return [(hit, *rows[hit.chunk_id]) for hit in chosen]
+
+    @staticmethod
+    def _digital_twin(
+        chunk: Any,
+        rows: Mapping[int, tuple[Any, Any]],
+        scans: Mapping[int, set[int]],
+        shown: set[int],
+    ) -> int | None:
+        """Among the candidates read so far, a passage of a digital document that is the same
+        as `chunk` (read from a scan): it takes the scan's place in the ranking."""
+        others = (
+            (i, other.text)
+            for i, (other, doc) in rows.items()
+            if doc.id not in scans and i not in shown and not _heading_only(other)
+        )
+        return twin_of(chunk.text, others)
 
     def _passages(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -62,3 +63,25 @@ def cap_per_group(
         if len(out) >= limit:
             break
     return out
+
+
+TWIN_SHARE = 0.6  # a passage holding this share of another's words is the same passage
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def twin_of(text: str, others: Iterable[tuple[int, str]], share: float = TWIN_SHARE) -> int | None:
+    """The first of `others` (id, text) that is the same passage as `text`: the shorter of the
+    two holds at least `share` of its distinct words in the other (a scan's recognised copy of
+    a digital page: OCR slips and chunk edges differ, the words do not). None when none is.
+
+    >>> twin_of("Children were seen promptly by social workers.",
+    ...         [(1, "Leaders were visible."), (2, "children were seen prompty by social workers")])
+    2
+    """
+    words = set(_WORD.findall(text.casefold()))
+    for item, other in others:
+        theirs = set(_WORD.findall(other.casefold()))
+        smaller = min(len(words), len(theirs))
+        if smaller and len(words & theirs) >= share * smaller:
+            return item
+    return None

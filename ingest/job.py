@@ -6,7 +6,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index import Document, DocumentMeta, Library, Span, StoredDocument, embed_chunks
@@ -16,6 +16,7 @@ from ingest.isolation import Reader
 from ingest.loaded import RejectedFile
 from ingest.loading import read_bytes
 from ingest.metadata import apply_overrides, infer_metadata
+from ingest.ocr import clear_cache
 from ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def ingest(
     sidecars = manifest_overrides(paths)
     found = discover(paths, named=set(sidecars))
     files = found.files
-    reader = Reader(settings.file_memory_bytes, settings.file_seconds)
+    reader = Reader(settings.file_memory_bytes, settings.file_seconds, settings.ocr)
     with library.writing(), reader:
         run_id = library.begin_run([str(p) for p in paths])
         active = {d.source: d for d in library.documents()}
@@ -165,6 +166,7 @@ def ingest(
             ],
             seconds=report.seconds,
         )
+        clear_cache(_kept_pages(library))  # in the library now, or refused: not needed again
     return report
 
 
@@ -248,7 +250,8 @@ def _parse(
     overrides: Mapping[str, object],
 ) -> Document:
     embedder = library.require_embedder()
-    loaded = reader.load(path, settings.max_bytes, settings.ocr_settings)
+    ocr = replace(settings.ocr_settings, cache=str(_kept_pages(library)))
+    loaded = reader.load(path, settings.max_bytes, ocr)
     meta = apply_overrides(infer_metadata(loaded, path.name), overrides)
     chunks = chunk_blocks(
         loaded.pages,
@@ -280,6 +283,12 @@ def _parse(
         notes=loaded.notes,
         scanned=loaded.recognised,
     )
+
+
+def _kept_pages(library: Library) -> Path:
+    """Where pages recognised from a scan wait until the run ends, so that a killed run resumes
+    without recognising them again (`ingest.ocr.PageCache`)."""
+    return library.settings.home / "ocr-pages"
 
 
 def _embed_and_stage(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from ingest.loaded import LoadedDocument, RejectedFile
@@ -12,6 +13,7 @@ from ingest.ocr import OcrSettings
 from ingest.sniffing import MARKDOWN_SUFFIXES, Format, detect_format
 
 NO_OCR = OcrSettings()
+PageHook = Callable[[int], None]
 FORMAT_NAMES: dict[Format, str] = {
     "pdf": "PDF",
     "docx": "DOCX",
@@ -28,8 +30,11 @@ _SUFFIXES: dict[Format, frozenset[str]] = {
 }
 
 
-def load_file(path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR) -> LoadedDocument:
-    """Load any supported file into cleaned pages and blocks.
+def load_file(
+    path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR, on_page: PageHook | None = None
+) -> LoadedDocument:
+    """Load any supported file into cleaned pages and blocks; `on_page(n)` hears of each page
+    recognised from a scan.
 
     Raises:
         RejectedFile: for anything that cannot be indexed, parser failures included.
@@ -39,7 +44,7 @@ def load_file(path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR) -> LoadedDo
     data = read_bytes(path, max_bytes)
     fmt = detect_format(data, path.name)
     try:
-        document = parse(data, fmt, ocr)
+        document = parse(data, fmt, ocr, on_page)
     except (RejectedFile, MemoryError):  # a memory cap is the caller's to report
         raise
     except Exception as error:  # a parser's crash on one file must not stop a batch
@@ -51,14 +56,16 @@ def load_file(path: Path, max_bytes: int, ocr: OcrSettings = NO_OCR) -> LoadedDo
     return dataclasses.replace(document, notes=(note, *document.notes)) if note else document
 
 
-def parse(data: bytes, format: Format, ocr: OcrSettings = NO_OCR) -> LoadedDocument:
+def parse(
+    data: bytes, format: Format, ocr: OcrSettings = NO_OCR, on_page: PageHook | None = None
+) -> LoadedDocument:
     """Run the loader for `format`; heavy parsers are imported only when needed. `ocr` says
     how PDF pages without a text layer are read (`ingest.ocr`)."""
     if format == "pdf":
         from ingest.loaders import pdf
-        from ingest.ocr import find_engine
+        from ingest.ocr import scanner_for
 
-        return pdf.load(data, find_engine(ocr.engine, ocr.page_seconds), ocr.max_pages)
+        return pdf.load(data, scanner_for(ocr, on_page))
     if format == "docx":
         from ingest.loaders import docx
 

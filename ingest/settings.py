@@ -32,8 +32,8 @@ class IngestSettings(BaseModel):
     # Caps on reading one file (ingest/isolation.py): past either, the file is refused.
     file_seconds: float = Field(default=300.0, gt=0)
     file_memory_mb: int = Field(default=1024, ge=64)
-    # Scanned pages (ingest/ocr.py); off by default for now, as docs/ocr.md says why.
-    ocr: Literal["off", "auto", "tesseract"] = "off"
+    # Scanned pages (ingest/ocr.py): read by whichever engine is installed, else refused.
+    ocr: Literal["off", "auto", "tesseract", "rapidocr"] = "auto"
     ocr_page_seconds: float = Field(default=PAGE_SECONDS, gt=0)
     ocr_max_pages: int = Field(default=MAX_PAGES, ge=1)
 

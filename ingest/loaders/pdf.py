@@ -25,7 +25,7 @@ from ingest.cleaning import (
 )
 from ingest.loaded import LoadedDocument, MetadataHints, RejectedFile
 from ingest.loaders import iso_date, meaningful_title, names
-from ingest.ocr import MAX_PAGES, Engine
+from ingest.ocr import INSTALL, Scanner
 
 MIN_CHARACTERS_PER_PAGE = 25
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
@@ -71,16 +71,11 @@ COVER_WORDS = 12  # a cover's lines before its first paragraph of prose are at m
 COVER_RUN = 3  # this many short lines before the prose are a cover block, headings included
 COVER_PAGES = 3  # pages whose printed text sizes tell a cover title from the body text
 Sized = list[tuple[float, str]]  # pieces of one page's text, each with its printed size
-_OCR_ADVICE = (
-    "set EVIDENCE_OCR=auto with Tesseract installed (`apt-get install tesseract-ocr "
-    "tesseract-ocr-eng`), or run OCR first (for example `ocrmypdf in.pdf out.pdf`) and ingest the "
-    "OCR'd copy"
-)
 
 
-def load(data: bytes, ocr: Engine | None = None, max_pages: int = MAX_PAGES) -> LoadedDocument:
+def load(data: bytes, ocr: Scanner | None = None) -> LoadedDocument:
     """Read a PDF's text layer page by page; blank pages stay as empty strings. With an `ocr`
-    engine, pages without a usable text layer are recognised from their image instead.
+    scanner, pages without a usable text layer are recognised from their image instead.
 
     Raises:
         RejectedFile: the PDF is locked, or has (almost) no text layer and no engine was given.
@@ -90,7 +85,7 @@ def load(data: bytes, ocr: Engine | None = None, max_pages: int = MAX_PAGES) -> 
     recognised: list[ScannedPage] = []
     scanned_cover = False
     if ocr is not None:
-        recognised, scanned_sizes = _recognise(data, texts, ocr, max_pages)
+        recognised, scanned_sizes = _recognise(data, texts, ocr)
         scanned_cover = bool(recognised) and recognised[0].page == 1
         if recognised:  # printed sizes: the recognised lines' heights stand in on a scanned cover
             sizes = scanned_sizes if scanned_cover else None
@@ -320,7 +315,7 @@ def _page_texts(reader: pypdf.PdfReader) -> tuple[list[str], list[Sized] | None,
 
 
 def _recognise(
-    data: bytes, texts: list[str], ocr: Engine, max_pages: int
+    data: bytes, texts: list[str], ocr: Scanner
 ) -> tuple[list[ScannedPage], list[Sized]]:
     """Recognise, in place in `texts`, each page whose text layer is (nearly) empty; with the
     recognised first pages' lines and their heights (for the cover's title).
@@ -328,20 +323,19 @@ def _recognise(
     Raises:
         RejectedFile: more than `max_pages` pages would need recognising.
     """
-    from ingest.ocr import rasterise, recognise_all
-
     wanted = [n for n, text in enumerate(texts, start=1) if _unreadable(text)]
-    if len(wanted) > max_pages:
+    if len(wanted) > ocr.max_pages:
         raise RejectedFile(
-            f"{len(wanted)} pages would need OCR, more than EVIDENCE_OCR_MAX_PAGES ({max_pages})",
+            f"{len(wanted)} pages would need OCR, more than EVIDENCE_OCR_MAX_PAGES "
+            f"({ocr.max_pages})",
             "split the document, or raise EVIDENCE_OCR_MAX_PAGES",
         )
     found: list[ScannedPage] = []
     sizes: list[Sized] = []
-    for number, result in zip(wanted, recognise_all(ocr, rasterise(data, wanted)), strict=True):
+    for number, result in zip(wanted, ocr.recognise(data, wanted), strict=True):
         if result.text.strip():
             texts[number - 1] = result.text
-            found.append(ScannedPage(number, f"{ocr.name} {ocr.version}", result.confidence))
+            found.append(ScannedPage(number, ocr.label, result.confidence))
             if number == len(sizes) + 1 and number <= COVER_PAGES:
                 # A logo's word or a page number may be the largest print: not a single word.
                 sizes.append([(h, line) for h, line in result.lines if len(line.split()) > 1])
@@ -364,11 +358,11 @@ def _ocr_note(pages: Sequence[ScannedPage]) -> str:
 def _require_text(texts: Sequence[str]) -> None:
     characters = sum(len("".join(text.split())) for text in texts)
     if characters == 0:
-        raise RejectedFile("scanned PDF with no text layer", _OCR_ADVICE)
+        raise RejectedFile("scanned PDF with no text layer", INSTALL)
     if characters < MIN_CHARACTERS_PER_PAGE * len(texts):
         raise RejectedFile(
             f"PDF with almost no text ({characters} characters over {len(texts)} page(s))",
-            f"if it is a scan or a form, {_OCR_ADVICE}; otherwise export the text another way",
+            f"if it is a scan or a form, {INSTALL}; otherwise export the text another way",
         )
 
 

@@ -3,6 +3,7 @@
 Usage: python -m tests.support.crash_runner HOME DATABASE_URL|- CRASH_POINT FOLDER
 CRASH_POINT is one of: none, after-stage-N, after-index-files, after-catalog-publish, or
 started (prints "started" just before the run, for the caller to kill it at a moment it picks).
+Scanned pages are read when EVIDENCE_OCR says so (as `evidence ingest` does).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from index import library as library_module
 from index.library import Library
 from index.settings import Settings
 from ingest.job import ingest
+from ingest.settings import IngestSettings
 from tests.support.doubles import HashEmbedder
 
 
@@ -50,7 +52,8 @@ def main(home: str, database_url: str, point: str, folder: str) -> None:
         library_module.prune = lambda *args, **kwargs: die()  # type: ignore[assignment]
     elif point == "started":
         print("started", flush=True)
-    report = ingest(library, [Path(folder)])
+    ocr = IngestSettings(ocr=os.environ.get("EVIDENCE_OCR", "off"))  # type: ignore[arg-type]
+    report = ingest(library, [Path(folder)], settings=ocr)
     print(f"added={report.count('added')} embedded={report.embedded_chunks}")
 
 
